@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The SNP launch digest: a SHA-384 chain over one PAGE_INFO structure per
+ * 4 KiB page (SNP Firmware ABI, SNP_LAUNCH_UPDATE; ../shared/specs/snp.md
+ * section 1.1).  This is the only implementation of the rule: the firmware
+ * model's SNP_LAUNCH_UPDATE and the expected-measurement path both call it.
+ */
+#ifndef COCO_SNP_LAUNCH_DIGEST_H
+#define COCO_SNP_LAUNCH_DIGEST_H
+
+#include <stdint.h>
+
+#include "core/digest.h"
+#include "sev-snp/snp-defs.h"
+
+#define SNP_PAGE_INFO_SIZE 0x70u
+
+struct snp_launch_digest {
+	uint8_t ld[SNP_DIGEST_SIZE];	/* current digest, zero at LAUNCH_START */
+	struct coco_hasher *hasher;	/* reused for every page */
+};
+
+int snp_launch_digest_init(struct snp_launch_digest *d);
+void snp_launch_digest_fini(struct snp_launch_digest *d);
+
+/*
+ * Extend with one 4 KiB page of @type at @gpa.  @contents_hash is the
+ * SHA-384 of the page for NORMAL and VMSA pages, NULL (zero) for the other
+ * types.  @vmpl_perms holds the VMPL1..3 permission bytes in firmware order
+ * (PAGE_INFO bytes 0x65..0x67), zero on KVM.
+ */
+int snp_launch_digest_extend(struct snp_launch_digest *d, uint8_t type, uint64_t gpa,
+			     const uint8_t contents_hash[SNP_DIGEST_SIZE], const uint8_t vmpl_perms[3]);
+
+/*
+ * Extend with @npages consecutive pages starting at @gpa.  For NORMAL
+ * pages @data holds npages * 4 KiB of contents (each page hashed); for
+ * VMSA it is the page itself; for other types it is ignored.
+ */
+int snp_launch_digest_extend_pages(struct snp_launch_digest *d, uint8_t type, uint64_t gpa,
+				   const uint8_t *data, uint64_t npages);
+
+#endif
