@@ -6,6 +6,8 @@
 
 #include "core/util.h"
 
+#include <string.h>
+
 static const char *const status_names[] = {
 	[SNP_RET_SUCCESS] = "SUCCESS",
 	[SNP_RET_INVALID_PLATFORM_STATE] = "INVALID_PLATFORM_STATE",
@@ -125,4 +127,47 @@ const char *snp_fw_status_hint(uint32_t cmd, uint32_t status)
 	default:
 		return NULL;
 	}
+}
+
+void snp_platform_status_decode(const uint8_t buf[SNP_PLATFORM_STATUS_SIZE],
+				struct snp_platform_status *st)
+{
+	uint32_t flags = coco_le32(buf + 8);
+
+	memset(st, 0, sizeof(*st));
+	st->api_major = buf[0];
+	st->api_minor = buf[1];
+	st->state = buf[2];
+	st->is_rmp_initialized = buf[3] & 1;
+	st->build_id = coco_le32(buf + 4);
+	st->mask_chip_id = flags & 1;
+	st->mask_chip_key = (flags >> 1) & 1;
+	st->vlek_en = (flags >> 2) & 1;
+	st->feature_info = (flags >> 3) & 1;
+	st->rapl_dis = (flags >> 4) & 1;
+	st->ciphertext_hiding_cap = (flags >> 5) & 1;
+	st->ciphertext_hiding_en = (flags >> 6) & 1;
+	st->guest_count = coco_le32(buf + 0xC);
+	st->current_tcb = coco_le64(buf + 0x10);
+	st->reported_tcb = coco_le64(buf + 0x18);
+}
+
+void snp_platform_status_encode(const struct snp_platform_status *st,
+				uint8_t buf[SNP_PLATFORM_STATUS_SIZE])
+{
+	uint32_t flags = (uint32_t)st->mask_chip_id | (uint32_t)st->mask_chip_key << 1 |
+			 (uint32_t)st->vlek_en << 2 | (uint32_t)st->feature_info << 3 |
+			 (uint32_t)st->rapl_dis << 4 | (uint32_t)st->ciphertext_hiding_cap << 5 |
+			 (uint32_t)st->ciphertext_hiding_en << 6;
+
+	memset(buf, 0, SNP_PLATFORM_STATUS_SIZE);
+	buf[0] = st->api_major;
+	buf[1] = st->api_minor;
+	buf[2] = st->state;
+	buf[3] = st->is_rmp_initialized & 1;
+	coco_put_le32(buf + 4, st->build_id);
+	coco_put_le32(buf + 8, flags);
+	coco_put_le32(buf + 0xC, st->guest_count);
+	coco_put_le64(buf + 0x10, st->current_tcb);
+	coco_put_le64(buf + 0x18, st->reported_tcb);
 }

@@ -99,6 +99,33 @@ enum snp_fw_status {
 	SNP_RET_SHUTDOWN_INCOMPLETE = 0x28,
 };
 
+/*
+ * SNP_PLATFORM_STATUS output, decoded (Firmware ABI; the 32-byte buffer is
+ * also what /dev/sev's SNP_PLATFORM_STATUS returns, struct
+ * sev_user_data_snp_status).
+ */
+#define SNP_PLATFORM_STATUS_SIZE 0x20u
+enum snp_platform_state { SNP_PLATFORM_UNINIT = 0, SNP_PLATFORM_INIT = 1 };
+
+struct snp_platform_status {
+	uint8_t api_major;
+	uint8_t api_minor;
+	uint8_t state;			/* enum snp_platform_state */
+	uint8_t is_rmp_initialized;	/* bit 0 */
+	uint32_t build_id;
+	uint32_t mask_chip_id : 1, mask_chip_key : 1, vlek_en : 1, feature_info : 1,
+		rapl_dis : 1, ciphertext_hiding_cap : 1, ciphertext_hiding_en : 1;
+	uint32_t guest_count;
+	uint64_t current_tcb;
+	uint64_t reported_tcb;
+};
+
+/* Decode / encode the 32-byte status buffer. */
+void snp_platform_status_decode(const uint8_t buf[SNP_PLATFORM_STATUS_SIZE],
+				struct snp_platform_status *status);
+void snp_platform_status_encode(const struct snp_platform_status *status,
+				uint8_t buf[SNP_PLATFORM_STATUS_SIZE]);
+
 /* Name of a firmware status ("INVALID_PAGE_STATE"), "UNKNOWN" if not in the table. */
 const char *snp_fw_status_name(uint32_t status);
 
