@@ -171,7 +171,8 @@ int main(void)
 	bench_report("report-sign", "verify_rate_ratio", s, ref, "verifications/s", ">= 0.9");
 
 	if (setup_evidence(&c, tcb)) {
-		fprintf(stderr, "bench-report-sign: evidence setup failed: %s\n", coco_last_error());
+		fprintf(stderr, "bench-report-sign: evidence setup failed: %s\n",
+			coco_last_error());
 		return 1;
 	}
 	compare(&c, subject_evidence_verify, reference_verify, &s, &ref);

@@ -169,7 +169,7 @@ static int add_fields(struct coco_evidence *ev, const struct snp_parsed *p)
 							  r->cpuid_step);
 	ret = ret ? ret : coco_evidence_add_field(ev, "product", "%s%s",
 						  snp_product_name(p->product),
-						  p->product == SNP_PRODUCT_UNKNOWN && r->version < 3 ?
+						  !p->product && r->version < 3 ?
 						  " (version 2 report: Milan or Genoa; the VCEK "
 						  "tells)" : "");
 	ret = ret ? ret : coco_evidence_add_field(ev, "current_firmware", "%u.%u.%u",
@@ -392,20 +392,20 @@ static bool load_signer(struct verify_run *run)
 	if (coco_evidence_get_cert(run->ev, role, &der, &len)) {
 		if (role == COCO_CERT_VCEK) {
 			kds_vcek_url(run, url, sizeof(url));
-			fail(run, CHECK_CHAIN, -EKEYREJECTED, "the report is signed by a VCEK but no VCEK "
-			     "certificate is attached; fetch it from AMD KDS: %s", url);
+			fail(run, CHECK_CHAIN, -EKEYREJECTED, "the report is signed by a VCEK but "
+			     "no VCEK certificate is attached; fetch it from AMD KDS: %s", url);
 		} else {
-			fail(run, CHECK_CHAIN, -EKEYREJECTED, "the report is signed by a VLEK but no VLEK "
-			     "certificate is attached; it comes from the cloud provider (extended "
-			     "guest request certificate table)");
+			fail(run, CHECK_CHAIN, -EKEYREJECTED, "the report is signed by a VLEK but "
+			     "no VLEK certificate is attached; it comes from the cloud provider "
+			     "(extended guest request certificate table)");
 		}
 		return false;
 	}
 	run->cert = x509_from_der(der, len);
 	ERR_clear_error();
 	if (!run->cert) {
-		fail(run, CHECK_CHAIN, -EKEYREJECTED, "the attached %s certificate is not valid DER X.509",
-		     run->signer);
+		fail(run, CHECK_CHAIN, -EKEYREJECTED, "the attached %s certificate is not valid "
+		     "DER X.509", run->signer);
 		return false;
 	}
 	return true;
@@ -428,14 +428,15 @@ static void resolve_product(struct verify_run *run)
 		     "(1.3.6.1.4.1.3704.1.2)", run->signer);
 		run->res->tcb_ok = false;
 	} else if (!from_cert) {
-		fail(run, CHECK_BINDING, -EBADMSG, "%s certificate productName \"%s\" is not a Milan, Genoa "
-		     "or Turin product", run->signer, name);
+		fail(run, CHECK_BINDING, -EBADMSG, "%s certificate productName \"%s\" is not a "
+		     "Milan, Genoa or Turin product", run->signer, name);
 		run->res->tcb_ok = false;
 	} else if (from_report && from_report != from_cert) {
-		fail(run, CHECK_BINDING, -EBADMSG, "product mismatch: the report comes from a %s (CPUID family "
-		     "0x%02x model 0x%02x) but the %s certificate is for %s (productName \"%s\")",
-		     snp_product_name(from_report), run->p->report.cpuid_fam_id,
-		     run->p->report.cpuid_mod_id, run->signer, snp_product_name(from_cert), name);
+		fail(run, CHECK_BINDING, -EBADMSG, "product mismatch: the report comes from a %s "
+		     "(CPUID family 0x%02x model 0x%02x) but the %s certificate is for %s "
+		     "(productName \"%s\")", snp_product_name(from_report),
+		     run->p->report.cpuid_fam_id, run->p->report.cpuid_mod_id, run->signer,
+		     snp_product_name(from_cert), name);
 		run->res->tcb_ok = false;
 	}
 }
@@ -481,35 +482,37 @@ static void check_chain_shape(struct verify_run *run, STACK_OF(X509) *chain)
 	bool vlek = run->key == SNP_SIGNING_KEY_VLEK;
 
 	if (sk_X509_num(chain) != 3) {
-		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: %d certificates; AMD's hierarchy is %s -> %s -> "
-		     "ARK", sk_X509_num(chain), run->signer, vlek ? "ASVK" : "ASK");
+		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: %d certificates; AMD's hierarchy is "
+		     "%s -> %s -> ARK", sk_X509_num(chain), run->signer, vlek ? "ASVK" : "ASK");
 		return;
 	}
 	subject_cn(sk_X509_value(chain, 0), cn, sizeof(cn));
 	if (strcmp(cn, vlek ? "SEV-VLEK" : "SEV-VCEK")) {
-		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the signer certificate is CN=%s, not %s", cn,
-		     vlek ? "SEV-VLEK" : "SEV-VCEK");
+		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the signer certificate is CN=%s, not "
+		     "%s", cn, vlek ? "SEV-VLEK" : "SEV-VCEK");
 		return;
 	}
 	subject_cn(sk_X509_value(chain, 1), cn, sizeof(cn));
 	role = role_from_cn(cn, &product);
 	if (role != (vlek ? COCO_CERT_ASVK : COCO_CERT_ASK)) {
-		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the %s is issued by CN=%s, not by an %s", run->signer,
-		     cn, vlek ? "ASVK (SEV-VLEK-<product>)" : "ASK (SEV-<product>)");
+		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the %s is issued by CN=%s, not by an "
+		     "%s", run->signer, cn,
+		     vlek ? "ASVK (SEV-VLEK-<product>)" : "ASK (SEV-<product>)");
 		return;
 	}
 	if (run->product && product != run->product) {
 		snprintf(want, sizeof(want), "%s%s", vlek ? "SEV-VLEK-" : "SEV-",
 			 snp_product_name(run->product));
-		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the %s is issued by CN=%s but the report is from "
-		     "a %s (expected %s)", run->signer, cn, snp_product_name(run->product), want);
+		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the %s is issued by CN=%s but the "
+		     "report is from a %s (expected %s)", run->signer, cn,
+		     snp_product_name(run->product), want);
 		return;
 	}
 	subject_cn(sk_X509_value(chain, 2), cn, sizeof(cn));
 	if (role_from_cn(cn, &product) != COCO_CERT_ARK ||
 	    (run->product && product != run->product)) {
-		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the trusted root is CN=%s, expected ARK-%s", cn,
-		     snp_product_name(run->product));
+		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the trusted root is CN=%s, expected "
+		     "ARK-%s", cn, snp_product_name(run->product));
 		return;
 	}
 	run->res->chain_ok = true;
@@ -534,14 +537,17 @@ static void check_chain(struct verify_run *run, const struct coco_trust_anchors 
 		X509 *x;
 		if (c->role != COCO_CERT_ASK && c->role != COCO_CERT_ASVK)
 			continue;
+		/* @attached owns what it holds; @untrusted only borrows. */
 		x = x509_from_der(c->der, c->len);
-		ok = x && sk_X509_push(attached, x) > 0 && sk_X509_push(untrusted, x) > 0;
-		if (x && !ok && sk_X509_find(attached, x) < 0)
+		ok = x && sk_X509_push(attached, x) > 0;
+		if (!ok)
 			X509_free(x);
+		ok = ok && sk_X509_push(untrusted, x) > 0;
 	}
 	ok = ok && X509_STORE_CTX_init(ctx, store, run->cert, untrusted) == 1;
 	if (!ok) {
-		fail(run, CHECK_CHAIN, -ENOMEM, "chain: out of memory setting up OpenSSL verification");
+		fail(run, CHECK_CHAIN, -ENOMEM, "chain: out of memory setting up OpenSSL "
+		     "verification");
 		goto out;
 	}
 	if (at_time)
@@ -581,14 +587,14 @@ static bool spl_matches(struct verify_run *run, const char *name, const char *oi
 			unsigned int report)
 {
 	if (cert == SNP_SPL_ABSENT) {
-		fail(run, CHECK_BINDING, -EBADMSG, "%s certificate lacks %s (%s); it cannot be bound to the "
-		     "report's REPORTED_TCB", run->signer, name, oid);
+		fail(run, CHECK_BINDING, -EBADMSG, "%s certificate lacks %s (%s); it cannot be "
+		     "bound to the report's REPORTED_TCB", run->signer, name, oid);
 		return false;
 	}
 	if ((unsigned int)cert != report) {
-		fail(run, CHECK_BINDING, -EBADMSG, "TCB mismatch: %s certificate %s is %d but the report's "
-		     "REPORTED_TCB (offset 0x180) has %u: this %s was issued for another TCB",
-		     run->signer, name, cert, report, run->signer);
+		fail(run, CHECK_BINDING, -EBADMSG, "TCB mismatch: %s certificate %s is %d but the "
+		     "report's REPORTED_TCB (offset 0x180) has %u: this %s was issued for another "
+		     "TCB", run->signer, name, cert, report, run->signer);
 		return false;
 	}
 	return true;
@@ -620,14 +626,16 @@ static void check_binding(struct verify_run *run)
 	if (run->key == SNP_SIGNING_KEY_VCEK && !coco_all_zero(r->chip_id, sizeof(r->chip_id))) {
 		char hex[2 * 64 + 1];
 		if (!run->ext.hwid_len) {
-			fail(run, CHECK_BINDING, -EBADMSG, "VCEK certificate lacks hwID (1.3.6.1.4.1.3704.1.4)");
+			fail(run, CHECK_BINDING, -EBADMSG, "VCEK certificate lacks hwID "
+			     "(1.3.6.1.4.1.3704.1.4)");
 			ok = false;
-		} else if (run->ext.hwid_len != id_len || memcmp(run->ext.hwid, r->chip_id, id_len) ||
+		} else if (run->ext.hwid_len != id_len ||
+			   memcmp(run->ext.hwid, r->chip_id, id_len) ||
 			   !coco_all_zero(r->chip_id + id_len, sizeof(r->chip_id) - id_len)) {
 			coco_hex_encode(run->ext.hwid, run->ext.hwid_len, hex);
-			fail(run, CHECK_BINDING, -EBADMSG, "chip mismatch: VCEK hwID %s is not the report's "
-			     "CHIP_ID (offset 0x1A0, %zu bytes on %s): the VCEK belongs to another "
-			     "chip", hex, id_len, snp_product_name(product));
+			fail(run, CHECK_BINDING, -EBADMSG, "chip mismatch: VCEK hwID %s is not the "
+			     "report's CHIP_ID (offset 0x1A0, %zu bytes on %s): the VCEK belongs "
+			     "to another chip", hex, id_len, snp_product_name(product));
 			ok = false;
 		}
 	}
@@ -637,16 +645,16 @@ static void check_binding(struct verify_run *run)
 static void check_signature(struct verify_run *run)
 {
 	EVP_PKEY *key = X509_get0_pubkey(run->cert);
-	const struct snp_report *r = &run->p->report;
+	bool masked = run->p->report.signer_info & SNP_SIGNER_MASK_CHIP_KEY;
 
 	if (key && !snp_report_verify_signature(run->ev->bytes, key)) {
 		run->res->signature_ok = true;
 		return;
 	}
 	ERR_clear_error();
-	fail(run, CHECK_SIGNATURE, -EBADMSG, "%s%s", key ? coco_last_error() : "the signer certificate has no "
-	     "usable public key", r->signer_info & SNP_SIGNER_MASK_CHIP_KEY ?
-	     " (MASK_CHIP_KEY is set: the firmware did not sign with the chip key)" : "");
+	fail(run, CHECK_SIGNATURE, -EBADMSG, "%s%s",
+	     key ? coco_last_error() : "the signer certificate has no usable public key",
+	     masked ? " (MASK_CHIP_KEY is set: the firmware did not sign with the chip key)" : "");
 }
 
 static void check_expectations(struct verify_run *run, const struct coco_verify_expect *expect)
@@ -659,24 +667,24 @@ static void check_expectations(struct verify_run *run, const struct coco_verify_
 	if (!run->res->report_data_ok) {
 		coco_hex_encode(r->report_data, 64, got);
 		coco_hex_encode(expect->report_data, 64, want);
-		fail(run, CHECK_EXPECT, -EBADMSG, "report_data mismatch: the report has %s, expected %s", got,
-		     want);
+		fail(run, CHECK_EXPECT, -EBADMSG, "report_data mismatch: the report has %s, "
+		     "expected %s", got, want);
 	}
 	if (!expect->measurement) {
 		run->res->measurement_ok = true;
 		return;
 	}
 	if (expect->measurement_len != sizeof(r->measurement)) {
-		fail(run, CHECK_EXPECT, -EBADMSG, "expected measurement has %zu bytes; an SNP measurement is "
-		     "48 (SHA-384)", expect->measurement_len);
+		fail(run, CHECK_EXPECT, -EBADMSG, "expected measurement has %zu bytes; an SNP "
+		     "measurement is 48 (SHA-384)", expect->measurement_len);
 		return;
 	}
 	run->res->measurement_ok = !memcmp(expect->measurement, r->measurement, 48);
 	if (!run->res->measurement_ok) {
 		coco_hex_encode(r->measurement, 48, got);
 		coco_hex_encode(expect->measurement, 48, want);
-		fail(run, CHECK_EXPECT, -EBADMSG, "measurement mismatch: the report has %s, expected %s", got,
-		     want);
+		fail(run, CHECK_EXPECT, -EBADMSG, "measurement mismatch: the report has %s, "
+		     "expected %s", got, want);
 	}
 }
 

@@ -138,10 +138,14 @@ static void test_model_roots_look_like_amd(void)
 	CU_ASSERT_EQUAL(snp_model_roots_product(milan), SNP_PRODUCT_MILAN);
 
 	/* Names identical, byte for byte, to AMD's (X509_NAME_cmp compares the DER). */
-	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_subject_name(ark), X509_get_subject_name(real_ark)), 0);
-	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_issuer_name(ark), X509_get_issuer_name(real_ark)), 0);
-	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_subject_name(ask), X509_get_subject_name(real_ask)), 0);
-	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_issuer_name(ask), X509_get_issuer_name(real_ask)), 0);
+	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_subject_name(ark),
+				      X509_get_subject_name(real_ark)), 0);
+	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_issuer_name(ark),
+				      X509_get_issuer_name(real_ark)), 0);
+	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_subject_name(ask),
+				      X509_get_subject_name(real_ask)), 0);
+	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_issuer_name(ask),
+				      X509_get_issuer_name(real_ask)), 0);
 	/* ... but not the same certificate. */
 	CU_ASSERT_NOT_EQUAL(ASN1_INTEGER_cmp(X509_get0_serialNumber(ark),
 					     X509_get0_serialNumber(real_ark)), 0);
@@ -211,7 +215,8 @@ static void test_roots_save_load(void)
 		X509 *cert, *ask = model_ask(milan);
 
 		CU_ASSERT_EQUAL_FATAL(snp_vcek_derive(secret, 0x1, &vcek), 0);
-		CU_ASSERT_EQUAL_FATAL(snp_vcek_cert_issue(loaded, vcek, 1, chip, &der, &der_len), 0);
+		CU_ASSERT_EQUAL_FATAL(snp_vcek_cert_issue(loaded, vcek, 1, chip, &der, &der_len),
+				      0);
 		cert = der_cert(der, der_len);
 		CU_ASSERT_EQUAL(X509_verify(cert, X509_get0_pubkey(ask)), 1);
 		X509_free(cert);
@@ -341,7 +346,8 @@ static void test_vcek_cert_matches_real(void)
 	}
 
 	/* Name, serial 0, issuer, 7 years, ECDSA P-384 key, RSA-PSS by the model ASK. */
-	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_subject_name(model), X509_get_subject_name(real)), 0);
+	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_subject_name(model),
+				      X509_get_subject_name(real)), 0);
 	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_issuer_name(model), X509_get_subject_name(ask)), 0);
 	CU_ASSERT_EQUAL(ASN1_INTEGER_get(X509_get0_serialNumber(model)), 0);
 	CU_ASSERT(validity_days(model) >= 7 * 365 && validity_days(model) <= 7 * 365 + 2);

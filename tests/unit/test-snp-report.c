@@ -253,7 +253,8 @@ static void test_tcb_per_product(void)
 	coco_put_le64(b, snp_tcb_encode(SNP_PRODUCT_MILAN, &t));
 	CU_ASSERT(b[0] == 2 && b[1] == 3 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0 &&
 		  b[6] == 4 && b[7] == 5);
-	CU_ASSERT_EQUAL(snp_tcb_encode(SNP_PRODUCT_GENOA, &t), snp_tcb_encode(SNP_PRODUCT_MILAN, &t));
+	CU_ASSERT_EQUAL(snp_tcb_encode(SNP_PRODUCT_GENOA, &t),
+			snp_tcb_encode(SNP_PRODUCT_MILAN, &t));
 	CU_ASSERT_EQUAL(snp_tcb_encode(SNP_PRODUCT_UNKNOWN, &t),
 			snp_tcb_encode(SNP_PRODUCT_MILAN, &t));
 	snp_tcb_decode(SNP_PRODUCT_MILAN, snp_tcb_encode(SNP_PRODUCT_MILAN, &t), &d);
@@ -308,7 +309,10 @@ static void test_product_detection(void)
 	CU_ASSERT_EQUAL(snp_chip_id_size(SNP_PRODUCT_MILAN), 64);
 }
 
-/* Real reports decode to the values read by hand (tests/vectors/README.md) and re-encode exactly. */
+/*
+ * Real reports decode to the values read by hand (tests/vectors/README.md)
+ * and re-encode exactly.
+ */
 static void check_real(const char *path, uint32_t version, enum snp_product product,
 		       enum snp_signing_key key, uint64_t reported_tcb)
 {

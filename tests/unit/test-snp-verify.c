@@ -22,7 +22,7 @@
 
 /* Times inside the validity of every real signer certificate used here. */
 #define AT_2025_01_01 1735689600	/* Milan v2/v3 VCEKs */
-#define AT_2026_06_01 1780272000	/* Genoa VCEK (from 2026-02-19), Milan VLEK (2026-03-09..) */
+#define AT_2026_06_01 1780272000	/* Genoa VCEK (2026-02-19..), Milan VLEK (2026-03-09..) */
 
 static const struct snp_model_roots *milan;
 static struct coco_trust_anchors *builtin;
@@ -148,7 +148,8 @@ static void test_milan_kds_chain(void)
 
 	/* An ARK that came with the evidence is not trusted. */
 	{
-		struct coco_trust_anchors *genoa = anchors_from("snp/amd-roots/builtin_genoa_ark.pem");
+		struct coco_trust_anchors *genoa =
+			anchors_from("snp/amd-roots/builtin_genoa_ark.pem");
 		CU_ASSERT_EQUAL(coco_evidence_verify(ev, genoa, &expect, &res), -EKEYREJECTED);
 		coco_trust_anchors_free(genoa);
 	}
@@ -228,7 +229,8 @@ static void test_every_signed_byte_matters(void)
 		report[off] ^= 0xFF;
 	}
 	CU_ASSERT_EQUAL(rejected_by_parser + rejected_by_verify, SNP_REPORT_SIGNED_SIZE);
-	CU_ASSERT(rejected_by_verify > 400);	/* most bytes are fields, checked by the signature */
+	/* Most bytes are fields, which only the signature protects. */
+	CU_ASSERT(rejected_by_verify > 400);
 	/* And the untouched report still verifies. */
 	ev = NULL;
 	CU_ASSERT_EQUAL_FATAL(coco_evidence_parse(COCO_EVIDENCE_AUTO, report, len, &ev), 0);
@@ -342,7 +344,8 @@ static void test_fields(void)
 		if (!strcmp(name, "version"))
 			CU_ASSERT_STRING_EQUAL(value, "2");
 		if (!strcmp(name, "reported_tcb"))
-			CU_ASSERT_STRING_EQUAL(value, "bl=3 tee=0 snp=8 ucode=115 (0x7308000000000003)");
+			CU_ASSERT_STRING_EQUAL(value,
+					       "bl=3 tee=0 snp=8 ucode=115 (0x7308000000000003)");
 		if (!strcmp(name, "policy"))
 			CU_ASSERT_STRING_EQUAL(value, "0x0000000000030000 (abi 0.0; smt)");
 		if (!strcmp(name, "signer"))
@@ -407,7 +410,8 @@ static void test_parse_refusals_and_roles(void)
 		CU_ASSERT_EQUAL(coco_evidence_get_cert(ev, COCO_CERT_ARK, &der, &der_len), 0);
 		CU_ASSERT_EQUAL(coco_evidence_get_cert(ev, COCO_CERT_ASVK, &der, &der_len), 0);
 		CU_ASSERT_EQUAL(coco_evidence_get_cert(ev, COCO_CERT_VLEK, &der, &der_len), 0);
-		CU_ASSERT_EQUAL(coco_evidence_get_cert(ev, COCO_CERT_VCEK, &der, &der_len), -ENOENT);
+		CU_ASSERT_EQUAL(coco_evidence_get_cert(ev, COCO_CERT_VCEK, &der, &der_len),
+				-ENOENT);
 	}
 	coco_evidence_free(ev);
 }

@@ -43,7 +43,8 @@ static void usage(FILE *out)
 		"  --report-data HEX   expected REPORT_DATA, up to 64 bytes; shorter values are\n"
 		"                      zero-padded on the right\n"
 		"  --measurement HEX   expected launch measurement (48 bytes)\n"
-		"  --attime SECONDS    check certificate validity at this UNIX time (default: now)\n");
+		"  --attime SECONDS    check certificate validity at this UNIX time (default:\n"
+		"                      now)\n");
 }
 
 static int read_input(const char *path, uint8_t **data, size_t *len)
@@ -177,8 +178,8 @@ int cmd_verify(int argc, char **argv)
 	}
 
 	if (coco_evidence_verify(ev, anchors, &expect, &res)) {
-		fprintf(stderr, "cococtl verify: not verified: %s\n", res.reason[0] ? res.reason
-										      : coco_last_error());
+		fprintf(stderr, "cococtl verify: not verified: %s\n",
+			res.reason[0] ? res.reason : coco_last_error());
 		goto out;
 	}
 	printf("verified\n");
