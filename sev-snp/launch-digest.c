@@ -23,6 +23,7 @@
 #define MAX_THREADS 8u
 
 struct snp_digest_workers {
+	pid_t owner;			/* threads do not survive fork(): a child must not use them */
 	pthread_t threads[MAX_THREADS];
 	unsigned int nthreads;		/* started worker threads (the caller hashes too) */
 	pthread_mutex_t lock;
@@ -95,6 +96,11 @@ static void workers_stop(struct snp_digest_workers *w)
 {
 	if (!w)
 		return;
+	if (w->owner != getpid()) {
+		/* Inherited across fork(): the threads are the parent's; only the memory is ours. */
+		free(w);
+		return;
+	}
 	pthread_mutex_lock(&w->lock);
 	w->stop = true;
 	pthread_cond_broadcast(&w->work);
@@ -128,6 +134,7 @@ static struct snp_digest_workers *workers_start(const struct snp_launch_digest *
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
+	w->owner = getpid();
 	if (pthread_mutex_init(&w->lock, NULL)) {
 		free(w);
 		return NULL;
@@ -250,6 +257,10 @@ int snp_launch_digest_extend_pages(struct snp_launch_digest *d, uint8_t type, ui
 	if (hashed && !data)
 		return coco_err(-EINVAL, "launch digest: page type %u needs page contents", type);
 	if (type == SNP_PAGE_TYPE_NORMAL && npages >= PARALLEL_MIN_PAGES) {
+		if (d->workers && d->workers->owner != getpid()) {
+			workers_stop(d->workers);	/* forked since they started */
+			d->workers = NULL;
+		}
 		if (!d->workers)
 			d->workers = workers_start(d);
 		if (d->workers)

@@ -30,7 +30,12 @@ struct snp_launch_digest {
 };
 
 int snp_launch_digest_init(struct snp_launch_digest *d);
-/* Stops the worker threads and frees everything; the struct can be initialised again. */
+/*
+ * Stops the worker threads and frees everything; the struct can be
+ * initialised again.  Call it when the launch is finished (the digest is
+ * final then), so no idle threads outlive the launch.  A process forked
+ * while the threads ran starts its own when it needs them.
+ */
 void snp_launch_digest_fini(struct snp_launch_digest *d);
 
 /*

@@ -6,6 +6,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/util.h"
 #include "sev-snp/launch-digest.h"
@@ -157,12 +159,56 @@ static void test_threaded_equals_sequential(void)
 	free(pages);
 }
 
+/* A child forked while the hashing threads run has none of them; it must still work. */
+static void test_fork_after_threads_started(void)
+{
+	const uint64_t npages = 600;
+	uint8_t *pages = malloc(npages * SNP_PAGE_SIZE);
+	uint8_t expect[SNP_DIGEST_SIZE];
+	struct snp_launch_digest d;
+	int status = -1;
+	pid_t pid;
+
+	CU_ASSERT_FATAL(pages != NULL);
+	for (uint64_t i = 0; i < npages * SNP_PAGE_SIZE; i++)
+		pages[i] = (uint8_t)(i * 7 + (i >> 12));
+	CU_ASSERT_FATAL(snp_launch_digest_init(&d) == 0);
+	snp_launch_digest_set_threads(&d, 1);
+	CU_ASSERT_EQUAL(snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL, 0, pages, npages), 0);
+	CU_ASSERT_EQUAL(snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL, npages * 4096ull,
+						       pages, npages), 0);
+	memcpy(expect, d.ld, sizeof(expect));
+	snp_launch_digest_fini(&d);
+
+	CU_ASSERT_FATAL(snp_launch_digest_init(&d) == 0);
+	snp_launch_digest_set_threads(&d, 2);
+	CU_ASSERT_EQUAL(snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL, 0, pages, npages), 0);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		int ok = snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL, npages * 4096ull,
+							pages, npages) == 0 &&
+			 !memcmp(d.ld, expect, SNP_DIGEST_SIZE);
+		snp_launch_digest_fini(&d);
+		free(pages);
+		_exit(ok ? 0 : 1);
+	}
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL, npages * 4096ull,
+						       pages, npages), 0);
+	CU_ASSERT(!memcmp(d.ld, expect, SNP_DIGEST_SIZE));
+	snp_launch_digest_fini(&d);
+	free(pages);
+}
+
 static CU_TestInfo tests[] = {
 	{ "tiny chained vector", test_tiny_chain },
 	{ "contents and GPA change the digest", test_contents_and_gpa_matter },
 	{ "VMSA TSC scale/offset are not measured", test_vmsa_tsc_fields_not_measured },
 	{ "multi-page update equals page-by-page", test_multi_page_equals_single_steps },
 	{ "threaded page hashing equals sequential", test_threaded_equals_sequential },
+	{ "a forked child hashes without the parent's threads", test_fork_after_threads_started },
 	CU_TEST_INFO_NULL,
 };
 
