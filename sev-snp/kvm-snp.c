@@ -549,6 +549,12 @@ static int sink_update(struct coco_vm *vm, uint64_t gpa, uint8_t type, const uin
 	(void)large;
 	if (ret)
 		return ret;
+	if (type == SNP_PAGE_TYPE_CPUID && !src)
+		coco_warn("KVM_SEV_SNP_LAUNCH_UPDATE: the CPUID page at GPA 0x%llx comes without a "
+			  "table, so the guest gets an empty one (the firmware accepts it, the "
+			  "measurement is the same, but guest firmware that looks leaves up in it "
+			  "will not find them); pass the vCPU's CPUID table as the region's data",
+			  (unsigned long long)gpa);
 	/* A run may cross from one memory slot into the next. */
 	while (pos < end) {
 		struct coco_mem_slot *slot = coco_vm_find_slot(vm, pos);
