@@ -15,13 +15,35 @@
 
 #define SNP_PAGE_INFO_SIZE 0x70u
 
+struct snp_digest_workers;
+
 struct snp_launch_digest {
 	uint8_t ld[SNP_DIGEST_SIZE];	/* current digest, zero at LAUNCH_START */
 	struct coco_hasher *hasher;	/* reused for every page */
+	/*
+	 * Threads that hash page contents ahead of the (sequential) chain for
+	 * long runs of NORMAL pages; started on first need, stopped by fini.
+	 * The chain, and so the digest, is the same with or without them.
+	 */
+	struct snp_digest_workers *workers;
+	unsigned int max_threads;	/* 0: one per online CPU (at most 8); 1: none */
 };
 
 int snp_launch_digest_init(struct snp_launch_digest *d);
+/*
+ * Stops the worker threads and frees everything; the struct can be
+ * initialised again.  Call it when the launch is finished (the digest is
+ * final then), so no idle threads outlive the launch.  A process forked
+ * while the threads ran starts its own when it needs them.
+ */
 void snp_launch_digest_fini(struct snp_launch_digest *d);
+
+/*
+ * Limit the threads hashing page contents (the calling thread included):
+ * 1 hashes on the calling thread only.  Takes effect for the next run
+ * that starts the workers (before the first long run, or after fini).
+ */
+void snp_launch_digest_set_threads(struct snp_launch_digest *d, unsigned int threads);
 
 /*
  * Extend with one 4 KiB page of @type at @gpa.  @contents_hash is the

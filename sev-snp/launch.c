@@ -72,6 +72,11 @@ static int emit(struct coco_vm *vm, const struct coco_region *r, uint8_t type, u
 
 	/* The data ends inside this run: it is one page (runs are split there) */
 	uint8_t bounce[SNP_PAGE_SIZE];
+	if (npages != 1 || r->data_len - offset > SNP_PAGE_SIZE)
+		return coco_err(-EINVAL, "SNP launch: %s at 0x%llx: a run of %llu pages straddles "
+				"the end of the region's data (walker bug)",
+				r->label ? r->label : "region", (unsigned long long)gpa,
+				(unsigned long long)npages);
 	memset(bounce, 0, sizeof(bounce));
 	memcpy(bounce, data + offset, r->data_len - offset);
 	return sink->update(vm, gpa, type, bounce, 1, false);
@@ -84,6 +89,12 @@ int snp_launch_region(struct coco_vm *vm, const struct coco_region *r)
 	/* Page index where data stops filling whole pages; runs break there. */
 	uint64_t data_full_end = r->data_len & ~(uint64_t)(SNP_PAGE_SIZE - 1);
 	bool ragged = r->data && (r->data_len % SNP_PAGE_SIZE) != 0;
+	/*
+	 * Data that ends before the region does splits the runs at its last
+	 * whole page, ragged or not: emit() takes each run either from the
+	 * data or from the zero chunk, never from both.
+	 */
+	bool split = has_contents(type, r) && r->data && data_full_end < r->size;
 	int ret = 0;
 
 	while (offset < r->size && !ret) {
@@ -96,15 +107,15 @@ int snp_launch_region(struct coco_vm *vm, const struct coco_region *r)
 			npages = 1;
 		} else if ((r->flags & COCO_REGION_LARGE_PAGES) &&
 			   COCO_ALIGNED(gpa, SNP_LARGE_PAGE_SIZE) && left >= SNP_LARGE_PAGE_SIZE &&
-			   !(ragged && data_full_end > offset &&
+			   !(split && data_full_end > offset &&
 			     data_full_end < offset + SNP_LARGE_PAGE_SIZE)) {
 			npages = SNP_LARGE_PAGE_SIZE / SNP_PAGE_SIZE;
 			large = true;
 		} else {
-			/* 4 KiB pages up to the next 2 MiB boundary or the ragged page. */
+			/* 4 KiB pages up to the next 2 MiB boundary or the end of the data. */
 			uint64_t to_boundary = SNP_LARGE_PAGE_SIZE - (gpa % SNP_LARGE_PAGE_SIZE);
 			uint64_t bytes = COCO_MIN(left, to_boundary);
-			if (ragged && data_full_end > offset && data_full_end - offset < bytes)
+			if (split && data_full_end > offset && data_full_end - offset < bytes)
 				bytes = data_full_end - offset;
 			npages = bytes / SNP_PAGE_SIZE;
 		}

@@ -4,7 +4,10 @@
  * chained example of ../shared/specs/snp.md section 1.6 (computed there by
  * an independent implementation and cross-checked with sev-snp-measure).
  */
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/util.h"
 #include "sev-snp/launch-digest.h"
@@ -110,11 +113,102 @@ static void test_multi_page_equals_single_steps(void)
 	snp_launch_digest_fini(&b);
 }
 
+/* Threads hash page contents ahead of the chain; the digest must not notice. */
+static void test_threaded_equals_sequential(void)
+{
+	/* Not a multiple of the batch (512) or claim (16) sizes, so partial ones occur. */
+	const uint64_t npages = 1500;
+	uint8_t *pages = malloc(npages * SNP_PAGE_SIZE);
+	uint8_t expect[SNP_DIGEST_SIZE];
+	const unsigned int threads[] = { 0, 2, 3, 8 };
+	struct snp_launch_digest d;
+
+	CU_ASSERT_FATAL(pages != NULL);
+	for (uint64_t i = 0; i < npages * SNP_PAGE_SIZE; i++)
+		pages[i] = (uint8_t)(i * 131 + (i >> 12));
+
+	/* Reference: one page per call, which never uses the threads. */
+	CU_ASSERT_FATAL(snp_launch_digest_init(&d) == 0);
+	for (uint64_t i = 0; i < npages; i++)
+		CU_ASSERT_EQUAL(snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL,
+							       0x10000000 + i * SNP_PAGE_SIZE,
+							       pages + i * SNP_PAGE_SIZE, 1), 0);
+	memcpy(expect, d.ld, sizeof(expect));
+	snp_launch_digest_fini(&d);
+
+	for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+		CU_ASSERT_FATAL(snp_launch_digest_init(&d) == 0);
+		snp_launch_digest_set_threads(&d, threads[t]);
+		/* Two runs: the workers started by the first serve the second. */
+		CU_ASSERT_EQUAL(snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL, 0x10000000,
+							       pages, 1000), 0);
+		CU_ASSERT_EQUAL(snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL,
+							       0x10000000 + 1000 * SNP_PAGE_SIZE,
+							       pages + 1000 * SNP_PAGE_SIZE, 500), 0);
+		CU_ASSERT(memcmp(d.ld, expect, SNP_DIGEST_SIZE) == 0);
+		snp_launch_digest_fini(&d);
+	}
+	/* A changed byte in the last page still changes the digest on the threaded path. */
+	pages[npages * SNP_PAGE_SIZE - 1] ^= 1;
+	CU_ASSERT_FATAL(snp_launch_digest_init(&d) == 0);
+	snp_launch_digest_set_threads(&d, 2);
+	CU_ASSERT_EQUAL(snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL, 0x10000000, pages,
+						       npages), 0);
+	CU_ASSERT(memcmp(d.ld, expect, SNP_DIGEST_SIZE) != 0);
+	snp_launch_digest_fini(&d);
+	free(pages);
+}
+
+/* A child forked while the hashing threads run has none of them; it must still work. */
+static void test_fork_after_threads_started(void)
+{
+	const uint64_t npages = 600;
+	uint8_t *pages = malloc(npages * SNP_PAGE_SIZE);
+	uint8_t expect[SNP_DIGEST_SIZE];
+	struct snp_launch_digest d;
+	int status = -1;
+	pid_t pid;
+
+	CU_ASSERT_FATAL(pages != NULL);
+	for (uint64_t i = 0; i < npages * SNP_PAGE_SIZE; i++)
+		pages[i] = (uint8_t)(i * 7 + (i >> 12));
+	CU_ASSERT_FATAL(snp_launch_digest_init(&d) == 0);
+	snp_launch_digest_set_threads(&d, 1);
+	CU_ASSERT_EQUAL(snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL, 0, pages, npages), 0);
+	CU_ASSERT_EQUAL(snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL, npages * 4096ull,
+						       pages, npages), 0);
+	memcpy(expect, d.ld, sizeof(expect));
+	snp_launch_digest_fini(&d);
+
+	CU_ASSERT_FATAL(snp_launch_digest_init(&d) == 0);
+	snp_launch_digest_set_threads(&d, 2);
+	CU_ASSERT_EQUAL(snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL, 0, pages, npages), 0);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		int ok = snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL, npages * 4096ull,
+							pages, npages) == 0 &&
+			 !memcmp(d.ld, expect, SNP_DIGEST_SIZE);
+		snp_launch_digest_fini(&d);
+		free(pages);
+		_exit(ok ? 0 : 1);
+	}
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(snp_launch_digest_extend_pages(&d, SNP_PAGE_TYPE_NORMAL, npages * 4096ull,
+						       pages, npages), 0);
+	CU_ASSERT(!memcmp(d.ld, expect, SNP_DIGEST_SIZE));
+	snp_launch_digest_fini(&d);
+	free(pages);
+}
+
 static CU_TestInfo tests[] = {
 	{ "tiny chained vector", test_tiny_chain },
 	{ "contents and GPA change the digest", test_contents_and_gpa_matter },
 	{ "VMSA TSC scale/offset are not measured", test_vmsa_tsc_fields_not_measured },
 	{ "multi-page update equals page-by-page", test_multi_page_equals_single_steps },
+	{ "threaded page hashing equals sequential", test_threaded_equals_sequential },
+	{ "a forked child hashes without the parent's threads", test_fork_after_threads_started },
 	CU_TEST_INFO_NULL,
 };
 

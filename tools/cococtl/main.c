@@ -6,6 +6,8 @@
 #include "cococtl.h"
 
 static const struct cococtl_command commands[] = {
+	{ "measure", cmd_measure, "expected launch measurement of a firmware image" },
+	{ "verify", cmd_verify, "verify attestation evidence (SEV-SNP report)" },
 	{ NULL, NULL, NULL },
 };
 
