@@ -1,50 +1,873 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Backend "sev-snp-model": SEV-SNP on the PSP firmware + RMP platform model.
- * (Host side of the model lands with the platform model; dry runs, i.e.
- * expected measurements, work already.)
+ *
+ * The host half does what the Linux ccp driver and KVM do on a real SNP
+ * host, through the same vendor interface: SNP_INIT_EX + WBINVD +
+ * SNP_DF_FLUSH when the platform comes up; per VM an ASID, a Firmware page
+ * turned into a guest context (SNP_GCTX_CREATE), SNP_LAUNCH_START +
+ * SNP_ACTIVATE, RMPUPDATE to Pre-Guest and SNP_LAUNCH_UPDATE per launched
+ * page, SNP_LAUNCH_FINISH; on destroy SNP_DECOMMISSION and the reclaim of
+ * every page (SNP_PAGE_RECLAIM, RMPUPDATE back to Hypervisor).
+ *
+ * Evidence: until guests run (coco-vmm), an in-process agent plays the
+ * guest's part of SNP_GUEST_REQUEST with VMPCK0 from the secrets page.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include <openssl/evp.h>
+
+#include "core/util.h"
+#include "sev-snp/certs.h"
+#include "sev-snp/cpuid-table.h"
+#include "sev-snp/guest-msg.h"
+#include "sev-snp/psp-cmdbuf.h"
+#include "sev-snp/psp-model.h"
+#include "sev-snp/secrets-page.h"
 #include "sev-snp/snp-backend.h"
 #include "sev-snp/snp-plan.h"
 
+/* The SNP report evidence format (sev-snp/verify.c). */
+extern const struct coco_evidence_ops snp_report_evidence_ops;
+
+#define PAGE 4096ull
+#define LARGE (2ull * 1024 * 1024)
+
+/* Host ASID bookkeeping values (KVM keeps the same three sets). */
+enum { HOST_ASID_FREE = 0, HOST_ASID_USED = 1, HOST_ASID_NEEDS_FLUSH = 2 };
+
+/* Pages of a VM's scratch area: host-side pages the firmware commands use. */
+enum {
+	SCRATCH_GCTX = 0,
+	SCRATCH_STATUS = 1,
+	SCRATCH_REQUEST = 2,
+	SCRATCH_RESPONSE = 3,
+	SCRATCH_ID_BLOCK = 4,
+	SCRATCH_ID_AUTH = 5,
+	SCRATCH_VMSA0 = 6,
+};
+
+struct model_host {
+	struct snp_platform *plat;
+	struct psp psp;
+};
+
+struct model_vm {
+	struct model_host *mh;
+	int host_slot;			/* index in sh->host_vm, -1 if none */
+	uint32_t asid;
+	uint64_t scratch_spa, scratch_size;
+	uint8_t *scratch;
+	int scratch_fd;
+	bool gctx_created;
+	bool have_secrets;
+	uint64_t secrets_gpa;
+};
+
+static struct model_host *mh_of(struct coco_host *host)
+{
+	return host->priv;
+}
+
+static struct model_vm *mv_of(struct coco_vm *vm)
+{
+	return snp_vm_of(vm)->backend;
+}
+
+/* ------------------------------------------------------------------ */
+/* Page helpers (Linux arch/x86/virt/svm/sev.c equivalents)             */
+
+static int rmp_make_firmware(struct snp_platform *p, uint64_t spa)
+{
+	struct rmp_update_state st = { .assigned = true, .immutable = true };
+
+	return snp_model_rmpupdate(p, spa, &st);
+}
+
+static int rmp_make_shared(struct snp_platform *p, uint64_t spa, bool large)
+{
+	struct rmp_update_state st = { .large = large };
+
+	return snp_model_rmpupdate(p, spa, &st);
+}
+
+static int page_reclaim(struct model_host *mh, uint64_t spa, bool large)
+{
+	struct snp_cmd_page_reclaim cmd = { .paddr = spa | (large ? 1 : 0) };
+
+	return psp_cmd(&mh->psp, SNP_CMD_PAGE_RECLAIM, &cmd, sizeof(cmd), NULL);
+}
+
+/*
+ * Give every page of [spa, spa+size) back to the hypervisor: reclaim the
+ * immutable ones, then make them shared.  Returns the number of pages that
+ * could not be returned (they stay out of use, as Linux leaks such pages).
+ */
+static unsigned long release_range(struct model_host *mh, uint64_t spa, uint64_t size)
+{
+	unsigned long leaked = 0;
+
+	for (uint64_t pos = spa; pos < spa + size;) {
+		struct rmp_view v;
+		snp_model_rmp_lookup(mh->plat, pos, &v);
+		bool large = v.large && !(pos & (LARGE - 1));
+		uint64_t step = large ? LARGE : PAGE;
+
+		if (v.assigned || v.immutable) {
+			if ((v.immutable && v.assigned && page_reclaim(mh, pos, large)) ||
+			    rmp_make_shared(mh->plat, pos, large)) {
+				coco_warn("sev-snp-model: page 0x%llx (%s) could not be returned to "
+					  "the hypervisor: %s", (unsigned long long)pos,
+					  rmp_state_name(v.state), coco_last_error());
+				leaked += step / PAGE;
+			}
+		}
+		pos += step;
+	}
+	return leaked;
+}
+
+/* ------------------------------------------------------------------ */
+/* Host bring-up, ownership and clean-up                                */
+
+static int platform_init(struct model_host *mh)
+{
+	struct snp_cmd_init_ex init = { .flags = SNP_INIT_EX_INIT_RMP };
+	int ret;
+
+	if (mh->plat->sh->snp_state == SNP_PLATFORM_INIT)
+		return 0;
+	if (mh->plat->sh->rmp_initialized)
+		init.flags = 0;
+	/* The ccp driver's order: WBINVD, SNP_INIT_EX, WBINVD, SNP_DF_FLUSH. */
+	snp_model_wbinvd(mh->plat);
+	ret = psp_cmd(&mh->psp, SNP_CMD_INIT_EX, &init, sizeof(init), NULL);
+	if (ret == -EBUSY && mh->plat->sh->snp_state == SNP_PLATFORM_INIT)
+		ret = 0;	/* another process initialised it meanwhile */
+	if (ret)
+		return ret;
+	snp_model_wbinvd(mh->plat);
+	return psp_cmd(&mh->psp, SNP_CMD_DF_FLUSH, NULL, 0, NULL);
+}
+
+static void decommission(struct model_host *mh, uint64_t gctx)
+{
+	struct snp_cmd_gctx cmd = { .gctx_paddr = gctx };
+
+	if (psp_cmd(&mh->psp, SNP_CMD_DECOMMISSION, &cmd, sizeof(cmd), NULL))
+		coco_warn("sev-snp-model: %s", coco_last_error());
+	release_range(mh, gctx, PAGE);
+}
+
+/*
+ * Clean up after processes that died with VMs or memory (as the kernel
+ * does when a VMM's file descriptors close): decommission their guests,
+ * return their pages, free their memory and ASIDs.
+ */
+static void reap_dead_owners(struct model_host *mh)
+{
+	struct snp_platform *p = mh->plat;
+	struct snp_platform_shared *sh = p->sh;
+
+	for (unsigned int i = 0; i < SNP_MODEL_MAX_ASIDS; i++) {
+		struct snp_model_host_vm hv = sh->host_vm[i];
+		if (!hv.owner_pid || snp_platform_owner_alive(hv.owner_pid, hv.owner_start))
+			continue;
+		coco_info("sev-snp-model: cleaning up the guest of dead process %u", hv.owner_pid);
+		if (hv.gctx_paddr)
+			decommission(mh, hv.gctx_paddr);
+		snp_platform_lock(p);
+		if (hv.asid)
+			sh->host_asid_used[hv.asid] = HOST_ASID_NEEDS_FLUSH;
+		memset(&sh->host_vm[i], 0, sizeof(sh->host_vm[i]));
+		snp_platform_unlock(p);
+	}
+	for (uint64_t c = 0; c < sh->nchunks; c++) {
+		struct snp_model_chunk ch = p->chunks[c];
+		if (!ch.owner_pid || snp_platform_owner_alive(ch.owner_pid, ch.owner_start))
+			continue;
+		uint64_t spa = sh->dram_base + c * SNP_MODEL_CHUNK_SIZE;
+		if (release_range(mh, spa, SNP_MODEL_CHUNK_SIZE) == 0)
+			snp_platform_free(p, spa, SNP_MODEL_CHUNK_SIZE);
+	}
+}
+
+/* Hand out an ASID; recycle released ones with WBINVD + SNP_DF_FLUSH when none is free. */
+static int asid_alloc(struct model_host *mh, uint32_t *asid)
+{
+	struct snp_platform_shared *sh = mh->plat->sh;
+
+	for (int attempt = 0; attempt < 3; attempt++) {
+		bool flushable = false;
+
+		snp_platform_lock(mh->plat);
+		for (uint32_t a = 1; a <= sh->max_snp_asid; a++) {
+			if (sh->host_asid_used[a] == HOST_ASID_FREE) {
+				sh->host_asid_used[a] = HOST_ASID_USED;
+				snp_platform_unlock(mh->plat);
+				*asid = a;
+				return 0;
+			}
+			flushable |= sh->host_asid_used[a] == HOST_ASID_NEEDS_FLUSH;
+		}
+		snp_platform_unlock(mh->plat);
+		if (attempt == 0) {
+			reap_dead_owners(mh);
+			continue;
+		}
+		if (!flushable)
+			break;
+		snp_model_wbinvd(mh->plat);
+		if (psp_cmd(&mh->psp, SNP_CMD_DF_FLUSH, NULL, 0, NULL))
+			return coco_err_context(-EBUSY, "sev-snp-model: recycling ASIDs");
+		snp_platform_lock(mh->plat);
+		for (uint32_t a = 1; a <= sh->max_snp_asid; a++)
+			if (sh->host_asid_used[a] == HOST_ASID_NEEDS_FLUSH)
+				sh->host_asid_used[a] = HOST_ASID_FREE;
+		snp_platform_unlock(mh->plat);
+	}
+	return coco_err(-EBUSY, "coco_vm_create: all %u SNP ASIDs of the platform are in use; "
+			"destroy a guest first (the model's ASID count is set when its platform "
+			"is created: COCO_SNP_MODEL_ASIDS)", sh->max_snp_asid);
+}
+
+static void asid_release(struct model_host *mh, uint32_t asid)
+{
+	snp_platform_lock(mh->plat);
+	mh->plat->sh->host_asid_used[asid] = HOST_ASID_NEEDS_FLUSH;
+	snp_platform_unlock(mh->plat);
+}
+
+/* ------------------------------------------------------------------ */
+/* Backend ops: probe, host, caps                                       */
+
 static int model_probe(struct coco_probe_result *r)
 {
-	coco_probe_add(r, "platform model", true, NULL,
-		       "SEV-SNP PSP firmware and RMP model built into libcoco");
+	EVP_CIPHER *gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+	EVP_MD *sha = EVP_MD_fetch(NULL, "SHA384", NULL);
+
+	coco_probe_add(r, "crypto", gcm && sha, "install an OpenSSL 3 with the default provider",
+		       "%s", gcm && sha ? "OpenSSL provides SHA-384 and AES-256-GCM"
+				       : "OpenSSL lacks SHA-384 or AES-256-GCM");
+	EVP_CIPHER_free(gcm);
+	EVP_MD_free(sha);
 	return 0;
 }
 
 static int model_host_open(struct coco_host *host, const struct coco_host_options *opts)
 {
-	(void)host;
-	(void)opts;
-	return coco_err(-ENOTSUP, "sev-snp-model: the platform model is not part of this build yet");
+	struct snp_platform_config cfg = { .max_asids = opts->model_max_guests };
+	struct model_host *mh = calloc(1, sizeof(*mh));
+	int ret;
+
+	if (!mh)
+		return coco_err(-ENOMEM, "sev-snp-model: out of memory");
+	ret = snp_platform_open(host->private_platform ? NULL : host->platform_path, &cfg,
+				&mh->plat);
+	if (ret) {
+		free(mh);
+		return ret;
+	}
+	mh->psp = (struct psp){ &psp_model_transport, mh->plat };
+	if (!host->private_platform)
+		reap_dead_owners(mh);
+	ret = platform_init(mh);
+	if (ret) {
+		snp_platform_close(mh->plat);
+		free(mh);
+		return coco_err_context(ret, "sev-snp-model: bringing up SNP on the platform");
+	}
+	host->priv = mh;
+	return 0;
 }
 
 static void model_host_close(struct coco_host *host)
 {
-	(void)host;
+	struct model_host *mh = mh_of(host);
+
+	if (!mh)
+		return;
+	snp_platform_close(mh->plat);
+	free(mh);
+	host->priv = NULL;
 }
 
 static int model_caps(struct coco_host *host, struct coco_caps *caps)
 {
-	(void)host;
-	(void)caps;
+	struct model_host *mh = mh_of(host);
+	struct snp_cmd_platform_status cmd;
+	struct snp_platform_status st;
+	struct snp_platform_shared *sh = mh->plat->sh;
+	uint8_t *page;
+	uint64_t spa;
+	uint32_t active = 0, free_asids = 0;
+	struct snp_tcb tcb;
+	int fd, ret;
+
+	/* Ask the firmware, as a host would: SNP_PLATFORM_STATUS into a Firmware page. */
+	ret = snp_platform_alloc(mh->plat, LARGE, &spa);
+	if (ret)
+		return ret;
+	fd = memfd_create("coco-snp-status", MFD_CLOEXEC);
+	page = fd >= 0 && ftruncate(fd, LARGE) == 0
+		       ? mmap(NULL, LARGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+		       : MAP_FAILED;
+	if (page == MAP_FAILED) {
+		ret = coco_err(-errno, "sev-snp-model: cannot map a status page");
+		goto out_free;
+	}
+	snp_platform_map_local(mh->plat, spa, LARGE, page);
+	ret = rmp_make_firmware(mh->plat, spa);
+	if (!ret) {
+		cmd.status_paddr = spa;
+		ret = psp_cmd(&mh->psp, SNP_CMD_PLATFORM_STATUS, &cmd, sizeof(cmd), NULL);
+		snp_platform_status_decode(page, &st);
+	}
+	release_range(mh, spa, LARGE);
+	snp_platform_unmap_local(mh->plat, spa);
+	munmap(page, LARGE);
+out_free:
+	if (fd >= 0)
+		close(fd);
+	snp_platform_free(mh->plat, spa, LARGE);
+	if (ret)
+		return ret;
+
+	snp_platform_lock(mh->plat);
+	for (uint32_t a = 1; a <= sh->max_snp_asid; a++)
+		free_asids += sh->host_asid_used[a] != HOST_ASID_USED;
+	for (unsigned int i = 0; i < SNP_MODEL_MAX_ASIDS; i++)
+		active += sh->host_vm[i].owner_pid != 0;
+	snp_platform_unlock(mh->plat);
+
+	caps->features |= COCO_FEATURE_LARGE_PAGES;
+	caps->max_guests = sh->max_snp_asid;
+	caps->active_guests = active;
+	caps->page_types = 1u << COCO_PAGE_MEASURED | 1u << COCO_PAGE_ZERO |
+			   1u << COCO_PAGE_UNMEASURED | 1u << COCO_PAGE_SECRETS |
+			   1u << COCO_PAGE_CPUID | 1u << COCO_PAGE_VCPU_STATE;
+	snprintf(caps->measurement_alg, sizeof(caps->measurement_alg), "sha384");
+	caps->measurement_size = SNP_DIGEST_SIZE;
+	snprintf(caps->firmware_version, sizeof(caps->firmware_version), "%u.%u.%u",
+		 st.api_major, st.api_minor, st.build_id);
+	snp_tcb_decode(sh->product, st.reported_tcb, &tcb);
+	coco_caps_add(caps, "snp.platform_state", "%s", st.state == SNP_PLATFORM_INIT ? "INIT" : "UNINIT");
+	coco_caps_add(caps, "snp.product", "%s", snp_product_name(sh->product));
+	coco_caps_add(caps, "snp.guest_count", "%u", st.guest_count);
+	coco_caps_add(caps, "snp.asids", "1-%u (%u free)", sh->max_snp_asid, free_asids);
+	coco_caps_add(caps, "snp.reported_tcb", "0x%016llx (bootloader %u, tee %u, snp %u, "
+		      "microcode %u%s)", (unsigned long long)st.reported_tcb, tcb.bootloader,
+		      tcb.tee, tcb.snp, tcb.microcode,
+		      sh->product == SNP_PRODUCT_TURIN ? ", fmc" : "");
+	coco_caps_add(caps, "snp.report_version", "%u", sh->report_version);
+	coco_caps_add(caps, "snp.policy_bits", "0x%llx", (unsigned long long)((1ull << 26) - 1 -
+		      COCO_SNP_POLICY_RAPL_DIS - COCO_SNP_POLICY_CIPHERTEXT_HIDING));
+	coco_caps_add(caps, "snp.rmp_initialized", "%s", st.is_rmp_initialized ? "yes" : "no");
+	coco_caps_add(caps, "snp.model_memory", "%llu GiB",
+		      (unsigned long long)(sh->dram_pages >> (30 - 12)));
+	coco_caps_add(caps, "snp.platform_file", "%s",
+		      mh->plat->path ? mh->plat->path : "(private, anonymous)");
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* VMs                                                                  */
+
+static int scratch_setup(struct model_vm *mv, uint32_t vcpus)
+{
+	uint64_t pages = SCRATCH_VMSA0 + vcpus;
+	int ret;
+
+	mv->scratch_size = (pages * PAGE + LARGE - 1) & ~(LARGE - 1);
+	ret = snp_platform_alloc(mv->mh->plat, mv->scratch_size, &mv->scratch_spa);
+	if (ret)
+		return ret;
+	mv->scratch_fd = memfd_create("coco-snp-scratch", MFD_CLOEXEC);
+	if (mv->scratch_fd < 0 || ftruncate(mv->scratch_fd, (off_t)mv->scratch_size) < 0)
+		return coco_err(-errno, "sev-snp-model: cannot create the VM's host pages");
+	mv->scratch = mmap(NULL, mv->scratch_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   mv->scratch_fd, 0);
+	if (mv->scratch == MAP_FAILED) {
+		mv->scratch = NULL;
+		return coco_err(-errno, "sev-snp-model: cannot map the VM's host pages");
+	}
+	return snp_platform_map_local(mv->mh->plat, mv->scratch_spa, mv->scratch_size, mv->scratch);
+}
+
+static uint64_t scratch_spa(const struct model_vm *mv, unsigned int page)
+{
+	return mv->scratch_spa + page * PAGE;
+}
+
+static uint8_t *scratch_ptr(const struct model_vm *mv, unsigned int page)
+{
+	return mv->scratch + page * PAGE;
+}
+
+static void model_vm_destroy(struct coco_vm *vm);
+
+static const struct snp_launch_sink_ops model_sink;
+
 static int model_vm_create(struct coco_vm *vm)
 {
-	if (!vm->dry_run)
-		return coco_err(-ENOTSUP, "sev-snp-model: VMs need the platform model");
-	return snp_vm_init(vm, NULL, NULL);
+	struct model_vm *mv;
+	struct snp_cmd_gctx gctx;
+	struct snp_platform_shared *sh;
+	uint32_t pid;
+	uint64_t start;
+	int ret;
+
+	if (vm->dry_run)
+		return snp_vm_init(vm, NULL, NULL);
+	mv = calloc(1, sizeof(*mv));
+	if (!mv)
+		return coco_err(-ENOMEM, "sev-snp-model: out of memory");
+	mv->mh = mh_of(vm->host);
+	mv->host_slot = -1;
+	mv->scratch_fd = -1;
+	ret = snp_vm_init(vm, &model_sink, mv);
+	if (ret) {
+		free(mv);
+		return ret;
+	}
+	sh = mv->mh->plat->sh;
+
+	ret = asid_alloc(mv->mh, &mv->asid);
+	if (ret)
+		goto fail;
+	snp_platform_self(&pid, &start);
+	snp_platform_lock(mv->mh->plat);
+	for (unsigned int i = 0; i < SNP_MODEL_MAX_ASIDS; i++)
+		if (!sh->host_vm[i].owner_pid) {
+			sh->host_vm[i] = (struct snp_model_host_vm){ .owner_pid = pid,
+								     .owner_start = start,
+								     .asid = mv->asid };
+			mv->host_slot = (int)i;
+			break;
+		}
+	snp_platform_unlock(mv->mh->plat);
+	if (mv->host_slot < 0) {
+		ret = coco_err(-EBUSY, "sev-snp-model: the platform holds %u VMs already",
+			       SNP_MODEL_MAX_ASIDS);
+		goto fail;
+	}
+
+	ret = scratch_setup(mv, vm->config.vcpus);
+	if (ret)
+		goto fail;
+	/* The guest context: a Firmware page the firmware turns into a Context page. */
+	ret = rmp_make_firmware(mv->mh->plat, scratch_spa(mv, SCRATCH_GCTX));
+	if (ret)
+		goto fail;
+	gctx.gctx_paddr = scratch_spa(mv, SCRATCH_GCTX);
+	ret = psp_cmd(&mv->mh->psp, SNP_CMD_GCTX_CREATE, &gctx, sizeof(gctx), NULL);
+	if (ret)
+		goto fail;
+	mv->gctx_created = true;
+	snp_platform_lock(mv->mh->plat);
+	sh->host_vm[mv->host_slot].gctx_paddr = gctx.gctx_paddr;
+	snp_platform_unlock(mv->mh->plat);
+	return 0;
+
+fail:
+	model_vm_destroy(vm);
+	return coco_err_context(ret, "coco_vm_create on sev-snp-model");
 }
 
 static void model_vm_destroy(struct coco_vm *vm)
 {
+	struct model_vm *mv = vm->priv ? mv_of(vm) : NULL;
+	struct snp_platform *p;
+
+	if (!mv) {
+		snp_vm_fini(vm);
+		return;
+	}
+	p = mv->mh->plat;
+	if (mv->gctx_created)
+		decommission(mv->mh, scratch_spa(mv, SCRATCH_GCTX));
+	/* Every page of the guest goes back to the hypervisor, then the memory itself. */
+	for (size_t i = 0; i < vm->nslots; i++) {
+		struct coco_mem_slot *s = &vm->slots[i];
+		uint64_t size = (s->size + LARGE - 1) & ~(LARGE - 1);
+		if (!s->platform_base)
+			continue;
+		unsigned long leaked = release_range(mv->mh, s->platform_base, size);
+		snp_platform_unmap_local(p, s->platform_base);
+		if (!leaked)
+			snp_platform_free(p, s->platform_base, size);
+		s->platform_base = 0;
+	}
+	if (mv->scratch) {
+		unsigned long leaked = release_range(mv->mh, mv->scratch_spa, mv->scratch_size);
+		snp_platform_unmap_local(p, mv->scratch_spa);
+		munmap(mv->scratch, mv->scratch_size);
+		if (!leaked)
+			snp_platform_free(p, mv->scratch_spa, mv->scratch_size);
+	} else if (mv->scratch_spa) {
+		snp_platform_free(p, mv->scratch_spa, mv->scratch_size);
+	}
+	if (mv->scratch_fd >= 0)
+		close(mv->scratch_fd);
+	if (mv->asid)
+		asid_release(mv->mh, mv->asid);
+	if (mv->host_slot >= 0) {
+		snp_platform_lock(p);
+		memset(&p->sh->host_vm[mv->host_slot], 0, sizeof(p->sh->host_vm[0]));
+		snp_platform_unlock(p);
+	}
+	free(mv);
 	snp_vm_fini(vm);
+}
+
+static int model_mem_slot_add(struct coco_vm *vm, struct coco_mem_slot *slot)
+{
+	struct model_vm *mv;
+	uint64_t size = (slot->size + LARGE - 1) & ~(LARGE - 1);
+	uint64_t spa;
+	int ret;
+
+	if (vm->dry_run)
+		return 0;
+	mv = mv_of(vm);
+	/* Physical memory in 2 MiB chunks, so 2 MiB RMP pages line up with guest 2 MiB pages. */
+	if (slot->gpa % LARGE)
+		size += LARGE;
+	ret = snp_platform_alloc(mv->mh->plat, size, &spa);
+	if (ret)
+		return ret;
+	slot->platform_base = spa + (slot->gpa % LARGE);
+	ret = snp_platform_map_local(mv->mh->plat, slot->platform_base, slot->size, slot->host);
+	if (ret) {
+		snp_platform_free(mv->mh->plat, spa, size);
+		slot->platform_base = 0;
+	}
+	return ret;
+}
+
+/* System physical address of @gpa, or 0 when @gpa is not guest memory. */
+static uint64_t gpa_to_spa(struct coco_vm *vm, uint64_t gpa, uint8_t **host)
+{
+	struct coco_mem_slot *s = coco_vm_find_slot(vm, gpa);
+
+	if (!s || !s->platform_base)
+		return 0;
+	if (host)
+		*host = s->host + (gpa - s->gpa);
+	return s->platform_base + (gpa - s->gpa);
+}
+
+/* ------------------------------------------------------------------ */
+/* The launch sink                                                      */
+
+static int sink_start(struct coco_vm *vm)
+{
+	struct model_vm *mv = mv_of(vm);
+	const struct coco_snp_policy *pol = &vm->config.policy.u.snp;
+	struct snp_cmd_launch_start start = {
+		.gctx_paddr = scratch_spa(mv, SCRATCH_GCTX),
+		.policy = pol->guest_policy,
+	};
+	struct snp_cmd_activate act = { .gctx_paddr = start.gctx_paddr, .asid = mv->asid };
+	int ret;
+
+	memcpy(start.gosvw, pol->gosvw, sizeof(start.gosvw));
+	/* KVM_SEV_SNP_LAUNCH_START's order: LAUNCH_START, then ACTIVATE. */
+	ret = psp_cmd(&mv->mh->psp, SNP_CMD_LAUNCH_START, &start, sizeof(start), NULL);
+	if (!ret)
+		ret = psp_cmd(&mv->mh->psp, SNP_CMD_ACTIVATE, &act, sizeof(act), NULL);
+	return ret;
+}
+
+/* RMPUPDATE a guest page to Pre-Guest and SNP_LAUNCH_UPDATE it. */
+static int launch_page(struct model_vm *mv, uint64_t spa, uint64_t rmp_gpa, uint8_t type,
+		       bool large)
+{
+	struct rmp_update_state st = { .gpa = rmp_gpa, .assigned = true, .large = large,
+				       .immutable = true, .asid = mv->asid };
+	struct snp_cmd_launch_update up = {
+		.gctx_paddr = scratch_spa(mv, SCRATCH_GCTX),
+		.page_info = (large ? SNP_LAUNCH_UPDATE_PAGE_SIZE : 0) |
+			     ((uint32_t)type << SNP_LAUNCH_UPDATE_TYPE_SHIFT),
+		.page_paddr = spa,
+	};
+	int ret = snp_model_rmpupdate(mv->mh->plat, spa, &st);
+
+	if (!ret)
+		ret = psp_cmd(&mv->mh->psp, SNP_CMD_LAUNCH_UPDATE, &up, sizeof(up), NULL);
+	return ret;
+}
+
+static int sink_update(struct coco_vm *vm, uint64_t gpa, uint8_t type, const uint8_t *src,
+		       uint64_t npages, bool large)
+{
+	struct model_vm *mv = mv_of(vm);
+	uint64_t step = large ? LARGE : PAGE;
+
+	for (uint64_t off = 0; off < npages * PAGE; off += step) {
+		uint8_t *host;
+		uint64_t spa = gpa_to_spa(vm, gpa + off, &host);
+		int ret;
+
+		if (!spa || (large && (spa % LARGE)))
+			return coco_err(-EINVAL, "sev-snp-model: GPA 0x%llx has no %s-aligned "
+					"backing", (unsigned long long)(gpa + off),
+					large ? "2 MiB" : "4 KiB");
+		/* The host writes the plaintext; the firmware encrypts it in place. */
+		if (src)
+			memcpy(host, src + off, step);
+		else if (type == SNP_PAGE_TYPE_CPUID)
+			snp_cpuid_page_build(host, vm->config.cpu_signature
+							   ? vm->config.cpu_signature
+							   : mv->mh->plat->sh->cpuid_signature);
+		ret = launch_page(mv, spa, gpa + off, type, large);
+		if (ret)
+			return coco_err_context(ret, "launching GPA 0x%llx",
+						(unsigned long long)(gpa + off));
+		if (type == SNP_PAGE_TYPE_SECRETS) {
+			mv->have_secrets = true;
+			mv->secrets_gpa = gpa + off;
+		}
+	}
+	return 0;
+}
+
+static int sink_vcpu(struct coco_vm *vm, const struct coco_vcpu_desc *desc,
+		     const uint8_t vmsa[SNP_PAGE_SIZE])
+{
+	struct model_vm *mv = mv_of(vm);
+	unsigned int page = SCRATCH_VMSA0 + desc->index;
+
+	if ((uint64_t)(page + 1) * PAGE > mv->scratch_size)
+		return coco_err(-EINVAL, "sev-snp-model: no VMSA page for vCPU %u", desc->index);
+	memcpy(scratch_ptr(mv, page), vmsa, PAGE);
+	/* KVM places every initial VMSA at the same RMP GPA; so does the model host. */
+	int ret = launch_page(mv, scratch_spa(mv, page), SNP_INITIAL_VMSA_GPA, SNP_PAGE_TYPE_VMSA,
+			      false);
+	return ret ? coco_err_context(ret, "VMSA of vCPU %u", desc->index) : 0;
+}
+
+static int sink_finish(struct coco_vm *vm, struct coco_measurement *m)
+{
+	struct model_vm *mv = mv_of(vm);
+	const struct coco_snp_policy *pol = &vm->config.policy.u.snp;
+	struct snp_cmd_launch_finish fin = { .gctx_paddr = scratch_spa(mv, SCRATCH_GCTX) };
+
+	(void)m;	/* the measurement is the platform's; it shows in the evidence */
+	memcpy(fin.host_data, pol->host_data, sizeof(fin.host_data));
+	if (pol->id_block) {
+		memcpy(scratch_ptr(mv, SCRATCH_ID_BLOCK), pol->id_block, sizeof(struct snp_id_block));
+		memcpy(scratch_ptr(mv, SCRATCH_ID_AUTH), pol->id_auth, sizeof(struct snp_id_auth));
+		fin.id_block_paddr = scratch_spa(mv, SCRATCH_ID_BLOCK);
+		fin.id_auth_paddr = scratch_spa(mv, SCRATCH_ID_AUTH);
+		fin.flags |= SNP_LAUNCH_FINISH_ID_BLOCK_EN;
+		if (pol->author_key_en)
+			fin.flags |= SNP_LAUNCH_FINISH_AUTH_KEY_EN;
+	}
+	if (pol->vcek_disabled)
+		fin.flags |= SNP_LAUNCH_FINISH_VCEK_DISABLED;
+	return psp_cmd(&mv->mh->psp, SNP_CMD_LAUNCH_FINISH, &fin, sizeof(fin), NULL);
+}
+
+static const struct snp_launch_sink_ops model_sink = {
+	.name = "sev-snp-model",
+	.start = sink_start,
+	.update = sink_update,
+	.vcpu = sink_vcpu,
+	.finish = sink_finish,
+};
+
+/* ------------------------------------------------------------------ */
+/* Memory conversion                                                    */
+
+/* Split the 2 MiB RMP page around @spa if it is one. */
+static int split_if_large(struct model_vm *mv, uint64_t spa)
+{
+	struct rmp_view v;
+
+	snp_model_rmp_lookup(mv->mh->plat, spa, &v);
+	if (!v.large)
+		return 0;
+	return snp_model_psmash(mv->mh->plat, spa & ~(LARGE - 1));
+}
+
+static int convert_unit(struct coco_vm *vm, uint64_t gpa, bool large, enum coco_mem_state to)
+{
+	struct model_vm *mv = mv_of(vm);
+	uint8_t *host = NULL;
+	uint64_t spa = gpa_to_spa(vm, gpa, &host);
+	struct rmp_view v;
+	int ret;
+
+	if (!spa)
+		return coco_err(-ENOENT, "coco_vm_mem_convert: GPA 0x%llx has no model memory",
+				(unsigned long long)gpa);
+	if (!large) {
+		ret = split_if_large(mv, spa);
+		if (ret)
+			return ret;
+	}
+	snp_model_rmp_lookup(mv->mh->plat, spa, &v);
+	if (to == COCO_MEM_PRIVATE) {
+		/* Assigned to the guest, not yet validated: the guest PVALIDATEs it. */
+		struct rmp_update_state st = { .gpa = gpa, .assigned = true, .large = large,
+					       .asid = mv->asid };
+		return snp_model_rmpupdate(mv->mh->plat, spa, &st);
+	}
+	if (!v.assigned)
+		return 0;
+	ret = rmp_make_shared(mv->mh->plat, spa, large);
+	/* The private page is gone (a guest_memfd hole); its shared successor starts zeroed. */
+	if (!ret)
+		memset(host, 0, large ? LARGE : PAGE);
+	return ret;
+}
+
+static int model_mem_convert(struct coco_vm *vm, uint64_t gpa, uint64_t size,
+			     enum coco_mem_state to)
+{
+	uint64_t pos = gpa, end = gpa + size;
+	int ret = 0;
+
+	if (vm->dry_run)
+		return coco_err(-EINVAL, "sev-snp-model: a dry run has no memory to convert");
+	while (pos < end) {
+		struct coco_mem_slot *s = coco_vm_find_slot(vm, pos);
+		uint64_t spa = gpa_to_spa(vm, pos, NULL);
+		bool large = !(pos % LARGE) && end - pos >= LARGE && !(spa % LARGE) &&
+			     s->gpa + s->size - pos >= LARGE;
+
+		ret = convert_unit(vm, pos, large, to);
+		if (ret)
+			break;
+		pos += large ? LARGE : PAGE;
+	}
+	if (ret) {
+		int err = ret;
+		/* Put back what this call already converted (4 KiB at a time is always possible). */
+		for (uint64_t back = gpa; back < pos; back += PAGE)
+			convert_unit(vm, back, false,
+				     to == COCO_MEM_PRIVATE ? COCO_MEM_SHARED : COCO_MEM_PRIVATE);
+		return coco_err_context(err, "coco_vm_mem_convert: GPA 0x%llx to %s",
+					(unsigned long long)pos, coco_mem_state_name(to));
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Evidence: the guest's side of SNP_GUEST_REQUEST, played in-process   */
+
+static int guest_request_report(struct coco_vm *vm, const uint8_t report_data[64],
+				uint8_t report[SNP_REPORT_SIZE])
+{
+	struct model_vm *mv = mv_of(vm);
+	uint8_t req[SNP_REPORT_REQ_SIZE] = { 0 };
+	uint8_t rsp[SNP_MSG_PAYLOAD_MAX];
+	struct snp_cmd_guest_request cmd;
+	struct snp_msg_hdr hdr = {
+		.algo = SNP_MSG_ALGO_AES_256_GCM, .hdr_version = SNP_MSG_HDR_VERSION,
+		.hdr_size = SNP_MSG_HDR_SIZE, .type = SNP_MSG_REPORT_REQ, .version = 1,
+		.size = SNP_REPORT_REQ_SIZE, .vmpck = 0,
+	}, got;
+	uint8_t *secrets = NULL;
+	uint32_t seq;
+	int ret;
+
+	if (!mv->have_secrets)
+		return coco_err(-ENOTSUP, "coco_vm_get_evidence: the launch had no secrets page, "
+				"so the guest holds no VMPCK to ask the firmware with");
+	if (!gpa_to_spa(vm, mv->secrets_gpa, &secrets))
+		return coco_err(-EIO, "coco_vm_get_evidence: the secrets page at GPA 0x%llx is "
+				"no longer guest memory", (unsigned long long)mv->secrets_gpa);
+	seq = coco_le32(secrets + SNP_SECRETS_OS_SEQNO(0));
+	hdr.seqno = (uint64_t)seq + 1;
+	memcpy(req, report_data, 64);	/* VMPL 0, either key */
+	ret = snp_msg_seal(scratch_ptr(mv, SCRATCH_REQUEST), PAGE, secrets + SNP_SECRETS_VMPCK(0), &hdr,
+			   req, sizeof(req));
+	if (ret)
+		return ret;
+
+	/* The response goes to a Firmware page, which the host reclaims afterwards. */
+	ret = rmp_make_firmware(mv->mh->plat, scratch_spa(mv, SCRATCH_RESPONSE));
+	if (ret)
+		return ret;
+	cmd = (struct snp_cmd_guest_request){
+		.gctx_paddr = scratch_spa(mv, SCRATCH_GCTX),
+		.request_paddr = scratch_spa(mv, SCRATCH_REQUEST),
+		.response_paddr = scratch_spa(mv, SCRATCH_RESPONSE),
+	};
+	ret = psp_cmd(&mv->mh->psp, SNP_CMD_GUEST_REQUEST, &cmd, sizeof(cmd), NULL);
+	if (release_range(mv->mh, scratch_spa(mv, SCRATCH_RESPONSE), PAGE) && !ret)
+		ret = coco_err(-EIO, "coco_vm_get_evidence: the response page could not be "
+			       "reclaimed");
+	if (ret)
+		return ret;
+	ret = snp_msg_open(scratch_ptr(mv, SCRATCH_RESPONSE), PAGE, secrets + SNP_SECRETS_VMPCK(0), &got,
+			   rsp, sizeof(rsp));
+	if (ret)
+		return coco_err_context(ret, "coco_vm_get_evidence: firmware response");
+	if (got.seqno != hdr.seqno + 1 || got.type != SNP_MSG_REPORT_RSP || got.vmpck != 0)
+		return coco_err(-EBADMSG, "coco_vm_get_evidence: response has sequence number "
+				"%llu and type %u; expected %llu and MSG_REPORT_RSP",
+				(unsigned long long)got.seqno, got.type,
+				(unsigned long long)(hdr.seqno + 1));
+	/* The guest advances its counter past the request and the response. */
+	coco_put_le32(secrets + SNP_SECRETS_OS_SEQNO(0), seq + 2);
+	if (coco_le32(rsp) != SNP_RET_SUCCESS)
+		return coco_err(-EIO, "coco_vm_get_evidence: MSG_REPORT_RSP status 0x%x %s",
+				coco_le32(rsp), snp_fw_status_name(coco_le32(rsp)));
+	if (got.size != SNP_REPORT_RSP_HDR_SIZE + SNP_REPORT_SIZE ||
+	    coco_le32(rsp + 4) != SNP_REPORT_SIZE)
+		return coco_err(-EBADMSG, "coco_vm_get_evidence: report of %u bytes in a %u-byte "
+				"response", coco_le32(rsp + 4), got.size);
+	memcpy(report, rsp + SNP_REPORT_RSP_HDR_SIZE, SNP_REPORT_SIZE);
+	return 0;
+}
+
+static int model_get_evidence(struct coco_vm *vm, const uint8_t report_data[64],
+			      struct coco_evidence **out)
+{
+	struct model_vm *mv = mv_of(vm);
+	uint8_t report[SNP_REPORT_SIZE];
+	struct coco_evidence *ev = NULL;
+	const struct snp_model_roots *roots;
+	uint8_t *vcek = NULL;
+	char *ask = NULL, *ark = NULL;
+	size_t vcek_len;
+	int ret;
+
+	ret = guest_request_report(vm, report_data, report);
+	if (!ret)
+		ret = coco_evidence_new(&snp_report_evidence_ops, report, sizeof(report), &ev);
+	/* The certificates a host hands out with extended guest requests (as KDS would). */
+	if (!ret)
+		ret = snp_model_vcek_cert(mv->mh->plat, &vcek, &vcek_len);
+	if (!ret)
+		ret = coco_evidence_add_cert(ev, COCO_CERT_VCEK, vcek, vcek_len);
+	if (!ret)
+		ret = snp_model_roots_get(mv->mh->plat, &roots);
+	if (!ret)
+		ret = snp_model_roots_ask_pem(roots, &ask);
+	if (!ret)
+		ret = coco_evidence_add_cert(ev, COCO_CERT_ASK, ask, strlen(ask));
+	if (!ret)
+		ret = snp_model_roots_ark_pem(roots, &ark);
+	if (!ret)
+		ret = coco_evidence_add_cert(ev, COCO_CERT_ARK, ark, strlen(ark));
+	free(vcek);
+	free(ask);
+	free(ark);
+	if (ret) {
+		coco_evidence_free(ev);
+		return ret;
+	}
+	*out = ev;
+	return 0;
 }
 
 const struct coco_backend snp_model_backend = {
@@ -64,4 +887,7 @@ const struct coco_backend snp_model_backend = {
 	.launch_region = snp_launch_region,
 	.launch_vcpu = snp_launch_vcpu,
 	.launch_finish = snp_launch_finish,
+	.mem_slot_add = model_mem_slot_add,
+	.mem_convert = model_mem_convert,
+	.get_evidence = model_get_evidence,
 };

@@ -6,6 +6,7 @@
 #include "cococtl.h"
 
 static const struct cococtl_command commands[] = {
+	{ "caps", cmd_caps, "backends, their probes and capabilities" },
 	{ "measure", cmd_measure, "expected launch measurement of a firmware image" },
 	{ "verify", cmd_verify, "verify attestation evidence (SEV-SNP report)" },
 	{ NULL, NULL, NULL },
