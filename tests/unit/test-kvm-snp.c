@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests: the SEV-SNP hardware path (sev-snp/kvm-*.c, hw-probe.c,
- * sev-dev.c) against a fake SNP host kernel installed through the KVM seam
- * (tests/common/fake-kvm.h), and the probe against this machine's kernel.
+ * Unit tests: the SEV-SNP hardware backend "sev-snp" (sev-snp/kvm-*.c,
+ * hw-probe.c, sev-dev.c, backend-hw.c) against a fake SNP host kernel
+ * installed through the KVM seam (tests/common/fake-kvm.h): the probe,
+ * the host, the KVM launch sink step by step, and whole launches through
+ * the public API (coco_host_open("sev-snp"), coco_vm_create,
+ * coco_vm_launch_plan) whose firmware digest must equal sev-snp-measure's
+ * published one.  Also the probe against this machine's real kernel.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,14 +72,13 @@ static const struct coco_probe_check *find_check(const struct coco_probe_result 
 	return NULL;
 }
 
+/* The registered backend's probe, as coco_backend_probe runs it. */
 static void run_probe(struct coco_probe_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	snp_hw_probe(r);
-	r->available = r->nchecks > 0;
-	for (unsigned int i = 0; i < r->nchecks; i++)
-		if (!r->checks[i].passed)
-			r->available = false;
+	CU_ASSERT_EQUAL(coco_backend_probe("sev-snp", r), 0);
+	CU_ASSERT_TRUE(r->hardware);
+	CU_ASSERT_EQUAL(r->vendor, COCO_VENDOR_AMD_SEV_SNP);
 }
 
 static void test_probe_passes_on_snp_host(void)
@@ -315,51 +318,7 @@ static void test_host_open_refuses_uninitialised_snp(void)
 /* ------------------------------------------------------------------ */
 /* VMs on the fake host                                                 */
 
-/*
- * The VM-level ops of the hardware backend, wired by hand: the sink is
- * driven step by step below, the way the launch walker drives it.
- */
-static int hw_vm_create(struct coco_vm *vm)
-{
-	struct snp_vm *s = calloc(1, sizeof(*s));
-	struct snp_kvm_vm *k;
-	int ret;
-
-	if (!s)
-		return -ENOMEM;
-	ret = snp_kvm_vm_create(vm, vm->host->priv, &k);
-	if (ret) {
-		free(s);
-		return ret;
-	}
-	s->sink = &snp_kvm_sink;
-	s->backend = k;
-	vm->priv = s;
-	return 0;
-}
-
-static void hw_vm_destroy(struct coco_vm *vm)
-{
-	struct snp_vm *s = vm->priv;
-
-	if (!s)
-		return;
-	snp_kvm_vm_destroy(vm, s->backend);
-	free(s);
-	vm->priv = NULL;
-}
-
-static const struct coco_backend hw_ops = {
-	.name = "sev-snp",
-	.vendor = COCO_VENDOR_AMD_SEV_SNP,
-	.hardware = true,
-	.vm_create = hw_vm_create,
-	.vm_destroy = hw_vm_destroy,
-	.mem_slot_add = snp_kvm_mem_slot_add,
-	.mem_convert = snp_kvm_mem_convert,
-};
-
-static struct coco_host test_host = { .backend = &hw_ops };
+static struct coco_host *test_host;
 
 static void config_for_test(struct coco_vm_config *c)
 {
@@ -375,18 +334,17 @@ static void config_for_test(struct coco_vm_config *c)
 		c->policy.u.snp.host_data[i] = (uint8_t)i;
 }
 
+/* A host on the fake kernel and a VM on it, through the public API. */
 static int open_vm(const struct coco_vm_config *c, struct coco_vm **vm)
 {
-	struct snp_kvm_host *h = NULL;
-	int ret = snp_kvm_host_open(&h);
+	int ret = coco_host_open("sev-snp", NULL, &test_host);
 
 	if (ret)
 		return ret;
-	test_host.priv = h;
-	ret = coco_vm_new_internal(&hw_ops, &test_host, c, false, vm);
+	ret = coco_vm_create(test_host, c, vm);
 	if (ret) {
-		snp_kvm_host_close(h);
-		test_host.priv = NULL;
+		coco_host_close(test_host);
+		test_host = NULL;
 	}
 	return ret;
 }
@@ -394,8 +352,8 @@ static int open_vm(const struct coco_vm_config *c, struct coco_vm **vm)
 static void close_vm(struct coco_vm *vm)
 {
 	coco_vm_destroy(vm);
-	snp_kvm_host_close(test_host.priv);
-	test_host.priv = NULL;
+	coco_host_close(test_host);
+	test_host = NULL;
 }
 
 static const struct snp_launch_sink_ops *sink_of(struct coco_vm *vm)
@@ -906,6 +864,170 @@ static void test_slot_add_failure_undone(void)
 	uninstall();
 }
 
+/* ------------------------------------------------------------------ */
+/* The public API on the fake host                                      */
+
+/* Lines of tests/vectors/snp/measure/expected.txt (sev-snp-measure 0.0.13) on the suffix fixture. */
+static const struct measure_vector {
+	const char *digest;
+	uint32_t vcpus;
+	const char *vcpu_type;
+	const char *initrd;	/* relative to the vectors, or NULL */
+	const char *cmdline;
+	uint64_t features;
+} vectors[] = {
+	{ "c391396c2246aecc627b0094e77ca06129753f82b85f92003b5a637c93fd267b"
+	  "f68bdcf4ddf3168a6a6a5db462640a1c",
+	  2, "EPYC-Genoa", NULL, "root=/dev/vda quiet", COCO_SNP_FEATURES_DEFAULT },
+	{ "b58de0df820a8945ef1d006f768e9597b92822773c4bf406f180090b4b607802"
+	  "be6826ecb1ced39f5e4928fb39a4da09",
+	  1, "EPYC-Milan", "snp/measure/initrd.bin", "",
+	  COCO_SNP_FEATURE_SNP_ACTIVE | COCO_SNP_FEATURE_DEBUG_SWAP },
+};
+
+static char *vector_path(const char *relative)
+{
+	return strdup(coco_test_vector(relative));
+}
+
+static void test_public_api_launch(void)
+{
+	for (size_t v = 0; v < COCO_ARRAY_SIZE(vectors); v++) {
+		const struct measure_vector *mv = &vectors[v];
+		char *ovmf = vector_path("snp/measure/ovmf_AmdSev_suffix.bin");
+		char *kernel = vector_path("snp/measure/kernel.bin");
+		char *initrd = mv->initrd ? vector_path(mv->initrd) : NULL;
+		struct coco_firmware_spec spec = {
+			.firmware_path = ovmf,
+			.kernel_path = kernel,
+			.initrd_path = initrd,
+			.cmdline = mv->cmdline,
+			.vcpus = mv->vcpus,
+		};
+		struct coco_launch_plan *plan = NULL;
+		struct coco_measurement expected;
+		struct coco_vm_config c;
+		struct coco_vm *vm = NULL;
+		char hex[2 * 48 + 1];
+		size_t first_update;
+
+		install_snp_host();
+		coco_vm_config_init(&c, COCO_VENDOR_AMD_SEV_SNP);
+		c.name = "public-api";
+		c.memory_size = 16 * MiB;
+		c.vcpus = mv->vcpus;
+		CU_ASSERT_EQUAL_FATAL(coco_snp_cpu_signature(mv->vcpu_type, &c.cpu_signature), 0);
+		c.policy.u.snp.vmsa_features = mv->features;
+		CU_ASSERT_EQUAL_FATAL(coco_plan_from_firmware("sev-snp", &spec, &c, &plan), 0);
+		CU_ASSERT_EQUAL_FATAL(coco_plan_expected_measurement("sev-snp", &c, plan, &expected), 0);
+
+		CU_ASSERT_EQUAL_FATAL(coco_host_open("sev-snp", NULL, &test_host), 0);
+		CU_ASSERT_STRING_EQUAL(coco_host_backend(test_host), "sev-snp");
+		CU_ASSERT_TRUE(coco_host_is_hardware(test_host));
+		CU_ASSERT_EQUAL_FATAL(coco_vm_create(test_host, &c, &vm), 0);
+		first_update = fake.nupdates;
+		CU_ASSERT_EQUAL(coco_vm_launch_plan(vm, plan), 0);
+		if (coco_vm_get_state(vm) != COCO_VM_LAUNCHED)
+			fprintf(stderr, "\n  launch failed: %s\n", coco_last_error());
+		CU_ASSERT_EQUAL(coco_vm_get_state(vm), COCO_VM_LAUNCHED);
+
+		/* The firmware digest of what reached KVM is sev-snp-measure's, and ours. */
+		coco_hex_encode(fake.digest, 48, hex);
+		CU_ASSERT_STRING_EQUAL(hex, mv->digest);
+		CU_ASSERT_EQUAL(expected.size, 48);
+		CU_ASSERT_EQUAL(memcmp(fake.digest, expected.value, 48), 0);
+
+		/* INIT2 got the plan's features minus SNPActive; one VMSA per vCPU. */
+		CU_ASSERT_EQUAL(fake.init2.vmsa_features, mv->features & ~1ull);
+		CU_ASSERT_EQUAL(fake.nvcpus, mv->vcpus);
+		CU_ASSERT_EQUAL(fake.vcpus[0].regs.rdx, c.cpu_signature);
+
+		/* Every region of the plan reached KVM, in order, with its type and contents. */
+		size_t u = first_update;
+		for (size_t i = 0; i < coco_plan_region_count(plan); i++) {
+			const struct coco_region *r = coco_plan_region(plan, i);
+			uint64_t done = 0;
+			while (done < r->size && u < fake.nupdates) {
+				const struct fake_update_record *rec = &fake.updates[u++];
+				CU_ASSERT_EQUAL(rec->result, 0);
+				CU_ASSERT_EQUAL(rec->sent.gfn_start, (r->gpa + done) / PAGE);
+				CU_ASSERT_EQUAL(rec->sent.type, snp_page_type_of(r->type));
+				CU_ASSERT_EQUAL(rec->sent.uaddr, (uint64_t)(uintptr_t)coco_vm_guest_ptr(
+									 vm, r->gpa + done, PAGE));
+				if (r->data && done < r->data_len) {
+					uint64_t n = COCO_MIN(r->data_len - done, rec->contents_len);
+					CU_ASSERT_EQUAL(memcmp(rec->contents,
+							       (const uint8_t *)r->data + done, n), 0);
+				}
+				done += rec->sent.len;
+			}
+			CU_ASSERT_EQUAL(done, r->size);
+		}
+		CU_ASSERT_EQUAL(u, fake.nupdates);
+
+		/* Hardware evidence comes from inside the guest. */
+		struct coco_evidence *ev = NULL;
+		uint8_t report_data[64] = { 0 };
+		CU_ASSERT_EQUAL(coco_vm_get_evidence(vm, report_data, &ev), -ENOTSUP);
+
+		coco_vm_destroy(vm);
+		coco_host_close(test_host);
+		test_host = NULL;
+		CU_ASSERT_EQUAL(fake.open_fds, 0);
+		CU_ASSERT_EQUAL(fake.mapped, 0);
+		coco_plan_free(plan);
+		free(ovmf);
+		free(kernel);
+		free(initrd);
+		uninstall();
+	}
+}
+
+static void test_public_api_caps(void)
+{
+	struct coco_caps caps;
+
+	install_snp_host();
+	CU_ASSERT_EQUAL_FATAL(coco_host_open("sev-snp", NULL, &test_host), 0);
+	CU_ASSERT_EQUAL(coco_host_get_caps(test_host, &caps), 0);
+	CU_ASSERT_STRING_EQUAL(caps.backend, "sev-snp");
+	CU_ASSERT_TRUE(caps.hardware);
+	CU_ASSERT_TRUE(caps.features & COCO_FEATURE_LAUNCH);
+	CU_ASSERT_TRUE(caps.features & COCO_FEATURE_MEMORY_CONVERSION);
+	CU_ASSERT_FALSE(caps.features & COCO_FEATURE_EVIDENCE);
+	CU_ASSERT_STRING_EQUAL(caps.firmware_version, "1.55.21");
+	CU_ASSERT_STRING_EQUAL(caps.measurement_alg, "sha384");
+	coco_host_close(test_host);
+	test_host = NULL;
+	uninstall();
+}
+
+static void test_auto_selection(void)
+{
+	struct coco_probe_result r;
+	const char *name = NULL;
+
+	unsetenv("COCO_BACKEND");
+	/* An SNP host: "auto" takes the hardware. */
+	install_snp_host();
+	CU_ASSERT_STRING_EQUAL(coco_backend_name(0), "sev-snp");
+	CU_ASSERT_EQUAL(coco_backend_select("auto", &name, &r), 0);
+	CU_ASSERT_STRING_EQUAL(name, "sev-snp");
+	uninstall();
+
+	/* Without SNP firmware: the model; asking for the hardware names the failed check. */
+	memset(&fake, 0, sizeof(fake));
+	fake_kvm_snp_host(&fake.facts);
+	fake.facts.kvm_amd_sev_snp = "N\n";
+	fake_kvm_install(&fake);
+	CU_ASSERT_EQUAL(coco_backend_select("auto", &name, &r), 0);
+	CU_ASSERT_STRING_EQUAL(name, "sev-snp-model");
+	CU_ASSERT_EQUAL(coco_backend_select("sev-snp", &name, &r), -ENODEV);
+	ASSERT_CONTAINS(coco_last_error(), "kvm_amd sev_snp: /sys/module/kvm_amd/parameters/sev_snp "
+					   "= N (kvm_amd sev_snp=N: enable SEV-SNP in firmware setup");
+	uninstall();
+}
+
 static CU_TestInfo probe_tests[] = {
 	{ "probe passes on an SNP host", test_probe_passes_on_snp_host },
 	{ "each missing fact fails its check with a remedy", test_probe_each_fact },
@@ -936,10 +1058,18 @@ static CU_TestInfo launch_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+static CU_TestInfo api_tests[] = {
+	{ "launch a firmware plan through the public API", test_public_api_launch },
+	{ "capabilities", test_public_api_caps },
+	{ "auto selection", test_auto_selection },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_SuiteInfo suites[] = {
 	{ "kvm-snp probe", NULL, NULL, NULL, NULL, probe_tests },
 	{ "kvm-snp host", NULL, NULL, NULL, NULL, host_tests },
 	{ "kvm-snp launch", NULL, NULL, NULL, NULL, launch_tests },
+	{ "kvm-snp public API", NULL, NULL, NULL, NULL, api_tests },
 	CU_SUITE_INFO_NULL,
 };
 
