@@ -15,6 +15,7 @@
 #define MAX_FDS 512
 #define PAGE 4096ull
 #define SNP_ACTIVE 1ull			/* SEV_FEATURES bit 0 */
+#define POLICY_SMT (1ull << 16)		/* guest policy: SMT allowed */
 #define POLICY_MBO (1ull << 17)		/* guest policy bit 17, must be one */
 #define VMSA_RMP_GPA 0xFFFFFFFFF000ull	/* KVM's INITIAL_VMSA_GPA */
 
@@ -134,6 +135,37 @@ static void fake_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 /* ------------------------------------------------------------------ */
 /* /dev/kvm, /dev/sev                                                   */
 
+static void free_vm_records(void)
+{
+	for (size_t i = 0; i < F->nupdates; i++) {
+		free(F->updates[i].contents);
+		F->updates[i].contents = NULL;
+	}
+	for (size_t i = 0; i < F->nvcpus; i++) {
+		free(F->vcpus[i].run);
+		F->vcpus[i].run = NULL;
+	}
+}
+
+/* A new VM: forget the last one's launch (the call log and host facts stay). */
+static void reset_vm_state(void)
+{
+	free_vm_records();
+	F->vm_fd = -1;
+	F->create_vm_type = 0;
+	memset(&F->init2, 0, sizeof(F->init2));
+	F->init2_sev_fd = 0;
+	F->started = F->finished = false;
+	memset(&F->start, 0, sizeof(F->start));
+	memset(&F->finish, 0, sizeof(F->finish));
+	F->ngmem = F->nregions = F->nattrs = F->nupdates = F->nfallocs = F->nvcpus = 0;
+	F->npopulated = 0;
+	if (digest_ready)
+		snp_launch_digest_fini(&digest);
+	digest_ready = snp_launch_digest_init(&digest) == 0;
+	memset(F->digest, 0, sizeof(F->digest));
+}
+
 static int sys_ioctl(unsigned long req, void *arg)
 {
 	switch (req) {
@@ -169,9 +201,13 @@ static int sys_ioctl(unsigned long req, void *arg)
 	case KVM_CREATE_VM: {
 		unsigned long type = (unsigned long)(uintptr_t)arg;
 		record(FAKE_CREATE_VM);
-		F->create_vm_type = type;
 		if (type >= 64 || !(F->facts.vm_types & (1ull << type)))
 			return -EINVAL;
+		/* One VM at a time: its records stay readable until the next one. */
+		if (kind_of(F->vm_fd) == FD_VM)
+			return -EBUSY;
+		reset_vm_state();
+		F->create_vm_type = type;
 		F->vm_fd = new_fd(FD_VM, 0);
 		return F->vm_fd;
 	}
@@ -447,10 +483,18 @@ static int encrypt_op(struct snp_kvm_sev_cmd *cmd)
 	}
 	case SNP_KVM_SEV_SNP_LAUNCH_START: {
 		struct snp_kvm_launch_start *s = (void *)(uintptr_t)cmd->data;
+		uint32_t abi = (uint32_t)(s->policy >> 8 & 0xff) << 8 | (uint32_t)(s->policy & 0xff);
 		record(FAKE_SNP_LAUNCH_START);
 		F->start = *s;
-		if (F->started || !(s->policy & POLICY_MBO) || s->flags)
+		/* KVM's checks (a KVM that knows every policy bit up to 25). */
+		if (F->started || !(s->policy & POLICY_MBO) || s->policy >> 26 || s->flags)
 			return -EINVAL;
+		/* The firmware's: SMT allowed on an SMT platform, an ABI it implements. */
+		if ((F->facts.smt_enabled && !(s->policy & POLICY_SMT)) ||
+		    abi > ((uint32_t)F->facts.status[0] << 8 | F->facts.status[1])) {
+			cmd->error = 0x07;	/* POLICY_FAILURE */
+			return -EIO;
+		}
 		F->started = true;
 		return 0;
 	}
@@ -716,6 +760,7 @@ void fake_kvm_snp_host(struct fake_kvm_facts *f)
 	f->vmsa_features = 1u << 5;	/* DebugSwap */
 	f->min_sev_asid = 101;		/* SEV-ES/SNP ASIDs 1..100 */
 	f->vcpu_mmap_size = 3 * 4096;
+	f->smt_enabled = true;
 	/* SNP_PLATFORM_STATUS: API 1.55, INIT, RMP initialised, build 21, 0 guests. */
 	f->status[0] = 1;
 	f->status[1] = 55;
@@ -730,14 +775,11 @@ void fake_kvm_snp_host(struct fake_kvm_facts *f)
 
 void fake_kvm_free_records(struct fake_kvm *fake)
 {
-	for (size_t i = 0; i < fake->nupdates; i++) {
-		free(fake->updates[i].contents);
-		fake->updates[i].contents = NULL;
-	}
-	for (size_t i = 0; i < fake->nvcpus; i++) {
-		free(fake->vcpus[i].run);
-		fake->vcpus[i].run = NULL;
-	}
+	struct fake_kvm *installed = F;
+
+	F = fake;
+	free_vm_records();
+	F = installed;
 }
 
 void fake_kvm_reset_records(struct fake_kvm *fake)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A fake Linux kernel for the KVM seam (core/kvm.h): an SEV-SNP host that
- * no development machine has.  It answers the probe's questions from a
+ * no development machine has.  It holds one VM at a time; creating the
+ * next one (after the last one's fd was closed) starts fresh records.  It answers the probe's questions from a
  * table of facts, implements the KVM and /dev/sev ioctls of the SNP
  * hardware path with the checks the real kernel makes (types, flags,
  * alignment, private pages, order), records every call and the structures
@@ -43,6 +44,7 @@ struct fake_kvm_facts {
 	uint32_t status_fw_error;	/* firmware status it reports with the error */
 	uint8_t status[32];		/* SNP_PLATFORM_STATUS buffer returned */
 	int vcpu_mmap_size;
+	bool smt_enabled;		/* firmware refuses policies without SMT (bit 16) */
 };
 
 /* Faults to inject into the SNP launch. */
