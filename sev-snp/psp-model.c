@@ -637,9 +637,11 @@ static uint32_t cmd_launch_update(struct fw_ctx *c, void *buf)
 					    : "");
 	}
 
-	/* 4 KiB at a time, each measured with the GPA of the RMP entry. */
+	/* 4 KiB at a time, each measured with the GPA of the RMP entry (one engine, no workers). */
+	memset(&digest, 0, sizeof(digest));
 	memcpy(digest.ld, g->ld, sizeof(digest.ld));
 	digest.hasher = c->p->hasher;
+	digest.max_threads = 1;
 	for (uint64_t off = 0; off < size; off += PAGE) {
 		uint8_t contents[SNP_DIGEST_SIZE];
 		uint8_t *pg = mem + off;

@@ -5,13 +5,12 @@
 # report and AMD's Milan vector and rejects tampered copies; cococtl verify
 # agrees on the same directories.
 #
-#   test-snp-verify-openssl.sh MODEL_EVIDENCE_HELPER COCOCTL DOC VECTORS_DIR
+#   test-snp-verify-openssl.sh COCOCTL DOC VECTORS_DIR
 set -eu
 
-helper=$1
-cococtl=$2
-doc=$3
-vectors=$4
+cococtl=$1
+doc=$2
+vectors=$3
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -37,8 +36,9 @@ tamper() {
 	return 0
 }
 
-# --- A model report (the layout cococtl evidence writes). ---
-"$helper" "$work/model" milan 5
+# --- A model report, as `cococtl evidence` writes it (a platform of its own). ---
+COCO_PLATFORM_DIR="$work/platform" "$cococtl" evidence --backend sev-snp-model \
+	--report-data c0c0 --out "$work/model" >/dev/null || fail "cococtl evidence failed"
 openssl_accepts "$work/model" || fail "openssl rejects the model report"
 "$cococtl" verify --report "$work/model/report.bin" --cert "$work/model/vcek.der" \
 	--chain "$work/model/ask.pem" --chain "$work/model/ark.pem" | grep -qx verified ||

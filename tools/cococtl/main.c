@@ -6,8 +6,10 @@
 #include "cococtl.h"
 
 static const struct cococtl_command commands[] = {
+	{ "launch", cmd_launch, "launch a confidential guest and verify its evidence" },
 	{ "caps", cmd_caps, "backends, their probes and capabilities" },
 	{ "measure", cmd_measure, "expected launch measurement of a firmware image" },
+	{ "evidence", cmd_evidence, "launch a guest and write its evidence and certificates" },
 	{ "verify", cmd_verify, "verify attestation evidence (SEV-SNP report)" },
 	{ NULL, NULL, NULL },
 };

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cococtl evidence --backend NAME --report-data HEX [--memory SIZE]
+ *                  [--measurement-of IMAGE OPTIONS...] --out DIR
+ *
+ * Launch a guest (by default Debian's OVMF.fd with one EPYC-v4 vCPU; the
+ * image options after --measurement-of describe another, as `cococtl
+ * measure` takes them) and write its evidence: DIR/report.bin,
+ * DIR/vcek.der, DIR/ask.pem, DIR/ark.pem, and DIR/measurement (the
+ * expected measurement, hex).  Verify them with `cococtl verify` or the
+ * openssl CLI (docs/attestation-openssl.md).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "launch-common.h"
+
+static const char cmd[] = "evidence";
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: cococtl evidence [--backend NAME] --report-data HEX --out DIR\n"
+		"                        [--memory SIZE] [--measurement-of IMAGE OPTIONS...]\n"
+		"\n"
+		"Launch a guest and write its evidence to DIR: report.bin, vcek.der, ask.pem,\n"
+		"ark.pem, measurement (expected, hex).\n"
+		"  --backend NAME      backend (default: auto, or COCO_BACKEND)\n"
+		"  --report-data HEX   up to 64 bytes bound into the report, zero-padded\n"
+		"  --out DIR           output directory (created if missing)\n"
+		"  --memory SIZE       guest RAM (default 64M)\n"
+		"  --measurement-of    the rest of the command line are image options, as\n"
+		"                      cococtl measure takes them (default: --ovmf %s\n"
+		"                      --vcpus 1 --vcpu-type %s):\n", DEFAULT_OVMF,
+		DEFAULT_VCPU_TYPE);
+	image_options_usage(out);
+}
+
+/* PEM for a DER certificate: base64 in 64-character lines. */
+static int write_pem(const char *path, const uint8_t *der, size_t len)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t cap = 64 + 4 * ((len + 2) / 3) + len / 48 + 64, pos = 0, col = 0;
+	char *pem = malloc(cap);
+	int ret;
+
+	if (!pem)
+		return -1;
+	pos += (size_t)snprintf(pem, cap, "-----BEGIN CERTIFICATE-----\n");
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)der[i] << 16 | (i + 1 < len ? (uint32_t)der[i + 1] << 8 : 0) |
+			     (i + 2 < len ? der[i + 2] : 0);
+		pem[pos++] = b64[(v >> 18) & 63];
+		pem[pos++] = b64[(v >> 12) & 63];
+		pem[pos++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		pem[pos++] = i + 2 < len ? b64[v & 63] : '=';
+		col += 4;
+		if (col == 64 || i + 3 >= len) {
+			pem[pos++] = '\n';
+			col = 0;
+		}
+	}
+	pos += (size_t)snprintf(pem + pos, cap - pos, "-----END CERTIFICATE-----\n");
+	ret = cococtl_write_file(cmd, path, pem, pos);
+	free(pem);
+	return ret;
+}
+
+static int write_outputs(const char *dir, const struct launch_result *r)
+{
+	static const struct {
+		enum coco_cert_role role;
+		const char *name;
+		bool pem;
+	} certs[] = {
+		{ COCO_CERT_VCEK, "vcek.der", false },
+		{ COCO_CERT_ASK, "ask.pem", true },
+		{ COCO_CERT_ARK, "ark.pem", true },
+	};
+	char path[4096];
+	const uint8_t *data;
+	size_t len;
+	char *hex;
+
+	data = coco_evidence_bytes(r->evidence, &len);
+	snprintf(path, sizeof(path), "%s/report.bin", dir);
+	if (cococtl_write_file(cmd, path, data, len))
+		return 1;
+	for (size_t i = 0; i < sizeof(certs) / sizeof(certs[0]); i++) {
+		if (coco_evidence_get_cert(r->evidence, certs[i].role, &data, &len)) {
+			fprintf(stderr, "cococtl %s: the evidence carries no %s\n", cmd,
+				certs[i].name);
+			return 1;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, certs[i].name);
+		if (certs[i].pem ? write_pem(path, data, len)
+				 : cococtl_write_file(cmd, path, data, len))
+			return 1;
+	}
+	hex = cococtl_hex_string(r->expected.value, r->expected.size);
+	if (!hex) {
+		fprintf(stderr, "cococtl %s: out of memory\n", cmd);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/measurement", dir);
+	int ret = cococtl_write_file(cmd, path, hex, strlen(hex)) ? 1 : 0;
+	free(hex);
+	return ret;
+}
+
+enum { OPT_BACKEND = 256, OPT_REPORT_DATA, OPT_OUT, OPT_MEMORY, OPT_MEASUREMENT_OF };
+
+int cmd_evidence(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "report-data", required_argument, NULL, OPT_REPORT_DATA },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "measurement-of", no_argument, NULL, OPT_MEASUREMENT_OF },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct option image_opts[24];
+	struct image_options image = { 0 };
+	const char *backend = NULL, *rd_hex = NULL, *out = NULL;
+	uint8_t rd[COCO_REPORT_DATA_SIZE] = { 0 };
+	uint64_t memory = DEFAULT_MEMORY;
+	struct launch_result r;
+	size_t rd_len;
+	int c, ret, image_from = -1;
+
+	opterr = 0;
+	optind = 1;
+	while (image_from < 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_BACKEND: backend = optarg; break;
+		case OPT_REPORT_DATA: rd_hex = optarg; break;
+		case OPT_OUT: out = optarg; break;
+		case OPT_MEMORY:
+			if (parse_memory_size(cmd, optarg, &memory))
+				return EXIT_USAGE;
+			break;
+		case OPT_MEASUREMENT_OF:
+			image_from = optind;	/* the rest are image options */
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return cococtl_usage_error(cmd, "unknown or incomplete option '%s'",
+						   argv[optind - 1]);
+		}
+	}
+	if (image_from < 0 && optind < argc)
+		return cococtl_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!rd_hex || !out)
+		return cococtl_usage_error(cmd, "--report-data and --out are required");
+	if (image_from >= 0) {
+		/* Re-run getopt over the image options alone (argv[image_from - 1] as argv[0]). */
+		for (size_t i = 0; i < image_long_options_count; i++)
+			image_opts[i] = image_long_options[i];
+		image_opts[image_long_options_count] = (struct option){ NULL, 0, NULL, 0 };
+		char **sub = argv + image_from - 1;
+		int subc = argc - image_from + 1;
+		optind = 1;
+		while ((c = getopt_long(subc, sub, "", image_opts, NULL)) != -1)
+			if (!image_option_set(&image, c, optarg))
+				return cococtl_usage_error(cmd, "--measurement-of: unknown or "
+							   "incomplete option '%s'",
+							   sub[optind - 1]);
+		if (optind < subc)
+			return cococtl_usage_error(cmd, "--measurement-of: unexpected argument "
+						   "'%s'", sub[optind]);
+	}
+	if (cococtl_hex_decode(cmd, "--report-data", rd_hex, rd, sizeof(rd), &rd_len))
+		return EXIT_USAGE;
+	launch_image_defaults(&image);
+	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "cococtl %s: cannot create '%s': %s\n", cmd, out, strerror(errno));
+		return 1;
+	}
+
+	ret = launch_and_attest(cmd, backend, &image, memory, rd, false, &r);
+	if (ret)
+		return ret;
+	if (!r.evidence)
+		return 1;
+	ret = write_outputs(out, &r);
+	coco_evidence_free(r.evidence);
+	if (!ret)
+		printf("%s/report.bin %s/vcek.der %s/ask.pem %s/ark.pem\n", out, out, out, out);
+	return ret;
+}
