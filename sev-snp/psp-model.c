@@ -177,7 +177,7 @@ static uint32_t cmd_init_ex(struct fw_ctx *c, void *buf)
 
 	if (init_rmp) {
 		/* A fresh RMP: every page hypervisor-owned, no guest context survives. */
-		memset(c->p->rmp.entries, 0, c->p->rmp.npages * sizeof(struct rmp_entry));
+		snp_platform_zero(c->p, c->p->rmp.entries, c->p->rmp.npages * sizeof(struct rmp_entry));
 		memset(c->sh->gctx, 0, sizeof(c->sh->gctx));
 		c->sh->rmp_initialized = 1;
 	}

@@ -367,6 +367,22 @@ void snp_platform_unlock(struct snp_platform *p)
 	pthread_mutex_unlock(&p->sh->lock);
 }
 
+void snp_platform_zero(struct snp_platform *p, void *start, size_t len)
+{
+	uint8_t *s = start;
+	uint8_t *first = (uint8_t *)(((uintptr_t)s + PAGE - 1) & ~(uintptr_t)(PAGE - 1));
+	uint8_t *last = (uint8_t *)(((uintptr_t)s + len) & ~(uintptr_t)(PAGE - 1));
+
+	(void)p;
+	/* Shared memory (tmpfs or anonymous shared) gives pages back with MADV_REMOVE. */
+	if (first < last && madvise(first, (size_t)(last - first), MADV_REMOVE) == 0) {
+		memset(s, 0, (size_t)(first - s));
+		memset(last, 0, (size_t)(s + len - last));
+		return;
+	}
+	memset(s, 0, len);
+}
+
 /* ------------------------------------------------------------------ */
 /* Process identity for ownership records                               */
 

@@ -207,6 +207,12 @@ void snp_platform_unmap_local(struct snp_platform *p, uint64_t spa);
 /* Host pointer for [spa, spa+len) in this process, or NULL (not backed here). */
 uint8_t *snp_platform_ptr(struct snp_platform *p, uint64_t spa, uint64_t len);
 
+/*
+ * Zero a page-aligned part of the platform state without touching every page:
+ * the shared-memory pages are dropped (they read back as zeros).
+ */
+void snp_platform_zero(struct snp_platform *p, void *start, size_t len);
+
 /* Identity of the calling process for ownership records. */
 void snp_platform_self(uint32_t *pid, uint64_t *start);
 /* Is the recorded owner still alive (same PID and start time)? */
