@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A fake Linux kernel for the KVM seam (core/kvm.h): an SEV-SNP host that
+ * no development machine has.  It holds one VM at a time; creating the
+ * next one (after the last one's fd was closed) starts fresh records.  It answers the probe's questions from a
+ * table of facts, implements the KVM and /dev/sev ioctls of the SNP
+ * hardware path with the checks the real kernel makes (types, flags,
+ * alignment, private pages, order), records every call and the structures
+ * sent, computes the launch digest the firmware would, and builds each
+ * vCPU's VMSA from its registers the way KVM does at LAUNCH_FINISH.
+ *
+ * Written from the documented ABI (snp.md section 8, the kernel's
+ * amd-memory-encryption.rst and sev.c behaviour); independent of the code
+ * under test.
+ */
+#ifndef COCO_TEST_FAKE_KVM_H
+#define COCO_TEST_FAKE_KVM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "sev-snp/snp-uapi.h"
+
+/* The host the fake kernel pretends to be. */
+struct fake_kvm_facts {
+	int dev_kvm_errno;		/* 0: /dev/kvm opens; else the open error */
+	int api_version;
+	char cpu_vendor[13];
+	bool cpuid_snp;			/* CPUID 0x8000001F EAX bit 4 */
+	bool cpuinfo_sev_snp;		/* "sev_snp" in /proc/cpuinfo flags */
+	const char *kvm_amd_sev_snp;	/* sysfs parameter text; NULL: no parameter */
+	bool kvm_amd_loaded;		/* /sys/module/kvm_amd/parameters/sev exists */
+	uint64_t vm_types;		/* KVM_CAP_VM_TYPES */
+	int guest_memfd, user_memory2;	/* KVM_CAP_GUEST_MEMFD, KVM_CAP_USER_MEMORY2 */
+	uint64_t memory_attributes;	/* KVM_CAP_MEMORY_ATTRIBUTES */
+	bool vmsa_features_attr;	/* KVM_X86_SEV_VMSA_FEATURES answered */
+	uint64_t vmsa_features;		/* its value */
+	uint32_t min_sev_asid;		/* CPUID 0x8000001F EDX */
+	int dev_sev_errno;		/* 0: /dev/sev opens */
+	int status_errno;		/* SNP_PLATFORM_STATUS ioctl error, 0: success */
+	uint32_t status_fw_error;	/* firmware status it reports with the error */
+	uint8_t status[32];		/* SNP_PLATFORM_STATUS buffer returned */
+	int vcpu_mmap_size;
+	bool smt_enabled;		/* firmware refuses policies without SMT (bit 16) */
+};
+
+/* Faults to inject into the SNP launch. */
+struct fake_kvm_faults {
+	uint32_t update_chunk_pages;	/* >0: at most this many pages per LAUNCH_UPDATE */
+	bool update_no_progress;	/* LAUNCH_UPDATE succeeds but does nothing */
+	unsigned int update_eagain;	/* that many LAUNCH_UPDATE calls return -EAGAIN first */
+	unsigned int update_fail_call;	/* 1-based LAUNCH_UPDATE call that fails (0: none) */
+	int update_fail_errno;
+	uint32_t update_fail_fw;	/* firmware status of that failure */
+	bool reject_cpuid;		/* CPUID pages: firmware corrects them, INVALID_PARAM */
+	int init2_errno;		/* KVM_SEV_INIT2 fails with this (0: no) */
+	uint32_t init2_fw;
+	int finish_errno;
+	uint32_t finish_fw;
+	int fallocate_errno;		/* fallocate on a guest_memfd fails */
+	unsigned int attributes_fail_call;	/* 1-based SET_MEMORY_ATTRIBUTES call that fails */
+};
+
+/* The calls the fake records, in order. */
+enum fake_call {
+	FAKE_OPEN_KVM = 1,
+	FAKE_OPEN_SEV,
+	FAKE_CLOSE,
+	FAKE_CHECK_EXTENSION,
+	FAKE_GET_API_VERSION,
+	FAKE_GET_VCPU_MMAP_SIZE,
+	FAKE_GET_DEVICE_ATTR,
+	FAKE_SNP_PLATFORM_STATUS,
+	FAKE_CREATE_VM,
+	FAKE_SEV_INIT2,
+	FAKE_CREATE_GUEST_MEMFD,
+	FAKE_SET_USER_MEMORY_REGION2,
+	FAKE_SET_MEMORY_ATTRIBUTES,
+	FAKE_SNP_LAUNCH_START,
+	FAKE_SNP_LAUNCH_UPDATE,
+	FAKE_CREATE_VCPU,
+	FAKE_VCPU_REGS,		/* any GET/SET of vCPU registers */
+	FAKE_SNP_LAUNCH_FINISH,
+	FAKE_FALLOCATE,
+	FAKE_MMAP,
+	FAKE_MUNMAP,
+};
+
+#define FAKE_MAX_CALLS 4096
+#define FAKE_MAX_RECORDS 64
+
+struct fake_update_record {
+	struct snp_kvm_launch_update sent;	/* as userspace passed it */
+	int result;
+	uint32_t fw_error;
+	uint8_t *contents;			/* bytes read from uaddr (NULL for ZERO) */
+	uint64_t contents_len;
+};
+
+struct fake_vcpu {
+	int fd;
+	uint32_t id;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct kvm_fpu fpu;
+	struct kvm_debugregs debugregs;
+	uint64_t xcr0;
+	uint64_t pat;
+	unsigned int sets;		/* SET_* calls received */
+	void *run;
+	uint8_t vmsa[4096];		/* built at LAUNCH_FINISH, as KVM does */
+};
+
+struct fake_kvm {
+	struct fake_kvm_facts facts;
+	struct fake_kvm_faults faults;
+
+	enum fake_call calls[FAKE_MAX_CALLS];
+	size_t ncalls;
+	int open_fds;			/* fds handed out and not closed */
+	int mapped;			/* mmaps not unmapped */
+
+	int vm_fd, sev_fd;
+	unsigned long create_vm_type;
+	struct snp_kvm_sev_init init2;
+	uint32_t init2_sev_fd;
+	bool started, finished;
+	struct snp_kvm_launch_start start;
+	struct snp_kvm_launch_finish finish;
+	uint8_t id_block[96];
+	uint8_t id_auth[4096];
+
+	struct snp_kvm_create_guest_memfd gmem[FAKE_MAX_RECORDS];
+	int gmem_fd[FAKE_MAX_RECORDS];
+	size_t ngmem;
+	struct snp_kvm_memory_region2 regions[FAKE_MAX_RECORDS];
+	size_t nregions;
+	struct snp_kvm_memory_attributes attrs[FAKE_MAX_RECORDS];
+	size_t nattrs;
+	struct fake_update_record updates[FAKE_MAX_RECORDS * 4];
+	size_t nupdates;
+	struct {
+		int fd, mode;
+		int64_t offset, len;
+	} fallocs[FAKE_MAX_RECORDS];
+	size_t nfallocs;
+	struct fake_vcpu vcpus[8];
+	size_t nvcpus;
+
+	/* Pages launched so far (each GPA once), and the firmware's digest over them. */
+	uint64_t populated[8192];
+	size_t npopulated;
+	uint8_t digest[48];
+};
+
+/* Facts of a healthy SNP host (Genoa-like firmware 1.55 build 21, 100 SNP ASIDs). */
+void fake_kvm_snp_host(struct fake_kvm_facts *facts);
+
+/* Install @fake as the kernel (fresh records, digest at zero); NULL reinstalls the real one. */
+void fake_kvm_install(struct fake_kvm *fake);
+
+/* Reset the records of @fake, keeping its facts and faults. */
+void fake_kvm_reset_records(struct fake_kvm *fake);
+
+/* Free what the records hold. */
+void fake_kvm_free_records(struct fake_kvm *fake);
+
+/* How many calls of @kind were made. */
+size_t fake_kvm_count(const struct fake_kvm *fake, enum fake_call kind);
+
+/* Index of the first call of @kind at or after @from, or -1. */
+long fake_kvm_find(const struct fake_kvm *fake, enum fake_call kind, size_t from);
+
+const char *fake_kvm_call_name(enum fake_call kind);
+
+#endif
