@@ -205,6 +205,12 @@ int coco_evidence_add_cert(struct coco_evidence *ev, enum coco_cert_role role, c
 
 	if (ret)
 		return ret;
+	if (role && sk_X509_num(certs) > 1) {
+		sk_X509_pop_free(certs, X509_free);
+		return coco_err(-EINVAL, "%s: %d certificates given for one role; pass them one by "
+				"one, or with role 0 to infer each one's role", op,
+				sk_X509_num(certs));
+	}
 	for (int i = 0; i < sk_X509_num(certs) && !ret; i++) {
 		unsigned char *der = NULL;
 		int der_len = i2d_X509(sk_X509_value(certs, i), &der);
@@ -335,7 +341,7 @@ int coco_trust_anchors_from_data(const void *data, size_t len, struct coco_trust
 
 int coco_trust_anchors_builtin(struct coco_trust_anchors **out)
 {
-	struct coco_trust_anchors *a;
+	struct coco_trust_anchors *a = NULL;
 	int ret = anchors_alloc(&a);
 
 	for (size_t i = 0; !ret && i < coco_evidence_formats_count(); i++) {

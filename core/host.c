@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backends/backend.h"
@@ -57,6 +58,20 @@ static int default_platform_path(const struct coco_backend *b, char **out)
 	ret = coco_mkdir_p(dir, 0700);
 	if (ret)
 		return coco_err_context(ret, "platform directory for backend '%s'", b->name);
+	/*
+	 * The platform stands for this host's hardware: a directory someone
+	 * else could have made (under /tmp, say) must not hold it.
+	 */
+	if (!getenv("COCO_PLATFORM_DIR") || !*getenv("COCO_PLATFORM_DIR")) {
+		struct stat st;
+		if (lstat(dir, &st) < 0)
+			return coco_err(-errno, "platform directory '%s': %s", dir, strerror(errno));
+		if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+			return coco_err(-EPERM, "platform directory '%s' is not a private directory "
+					"of this user (owner uid %u, mode 0%o); remove it, or set "
+					"COCO_PLATFORM_DIR", dir, (unsigned)st.st_uid,
+					(unsigned)(st.st_mode & 07777));
+	}
 	if (asprintf(out, "%s/%s.platform", dir, b->name) < 0)
 		return coco_err(-ENOMEM, "out of memory");
 	return 0;
@@ -84,6 +99,7 @@ int coco_host_open(const char *selection, const struct coco_host_options *opts,
 	if (!host)
 		return coco_err(-ENOMEM, "coco_host_open: out of memory");
 	host->backend = b;
+	pthread_mutex_init(&host->lock, NULL);
 	host->private_platform = opts->private_platform;
 	host->model_max_guests = opts->model_max_guests;
 	if (!b->hardware && !opts->private_platform) {
@@ -97,6 +113,7 @@ int coco_host_open(const char *selection, const struct coco_host_options *opts,
 	if (!ret)
 		ret = b->host_open(host, opts);
 	if (ret) {
+		pthread_mutex_destroy(&host->lock);
 		free(host->platform_path);
 		free(host);
 		return ret;
@@ -105,13 +122,40 @@ int coco_host_open(const char *selection, const struct coco_host_options *opts,
 	return 0;
 }
 
-void coco_host_close(struct coco_host *host)
+static void host_free(struct coco_host *host)
 {
-	if (!host)
-		return;
 	host->backend->host_close(host);
+	pthread_mutex_destroy(&host->lock);
 	free(host->platform_path);
 	free(host);
+}
+
+void coco_host_close(struct coco_host *host)
+{
+	bool now;
+
+	if (!host)
+		return;
+	pthread_mutex_lock(&host->lock);
+	host->closed = true;
+	now = host->nvms == 0;
+	pthread_mutex_unlock(&host->lock);
+	if (now)
+		host_free(host);
+	else
+		coco_info("coco_host_close: %u VMs still exist; the host closes with the last",
+			  host->nvms);
+}
+
+void coco_host_vm_gone(struct coco_host *host)
+{
+	bool now;
+
+	pthread_mutex_lock(&host->lock);
+	now = --host->nvms == 0 && host->closed;
+	pthread_mutex_unlock(&host->lock);
+	if (now)
+		host_free(host);
 }
 
 const char *coco_host_backend(const struct coco_host *host)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include <coco/coco.h>
@@ -16,6 +17,13 @@ struct coco_mem_tracker;
 
 struct coco_host {
 	const struct coco_backend *backend;
+	/*
+	 * VMs keep their host alive: coco_host_close with VMs left only marks
+	 * the host closed, and the last coco_vm_destroy finishes the close.
+	 */
+	pthread_mutex_t lock;
+	unsigned int nvms;
+	bool closed;
 	char *platform_path;		/* model backends: resolved state file */
 	bool private_platform;
 	uint32_t model_max_guests;
@@ -59,6 +67,9 @@ struct coco_vm {
 	struct coco_measurement initial_measurement;	/* dry runs of measurement-only plans */
 	void *priv;			/* backend state */
 };
+
+/* A VM of @host is going away: finish a pending coco_host_close when it was the last. */
+void coco_host_vm_gone(struct coco_host *host);
 
 /* Create a VM object for @b (dry runs: @host NULL, no guest memory). */
 int coco_vm_new_internal(const struct coco_backend *b, struct coco_host *host,

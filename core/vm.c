@@ -186,8 +186,20 @@ int coco_vm_new_internal(const struct coco_backend *b, struct coco_host *host,
 		vm_free(vm);
 		return ret;
 	}
+	if (host) {
+		pthread_mutex_lock(&host->lock);
+		if (host->closed) {
+			pthread_mutex_unlock(&host->lock);
+			vm_free(vm);
+			return coco_err(-EBADF, "coco_vm_create: the host was closed");
+		}
+		host->nvms++;
+		pthread_mutex_unlock(&host->lock);
+	}
 	ret = b->vm_create(vm);
 	if (ret) {
+		if (host)
+			coco_host_vm_gone(host);
 		vm_free(vm);
 		return ret;
 	}
@@ -214,10 +226,14 @@ void coco_vm_destroy(struct coco_vm *vm)
 {
 	if (!vm)
 		return;
+	struct coco_host *host = vm->host;
+
 	/* The platform lets go of the guest first (SNP: decommission, reclaim pages). */
 	vm->backend->vm_destroy(vm);
 	coco_guest_mem_release(vm);
 	vm_free(vm);
+	if (host)
+		coco_host_vm_gone(host);
 }
 
 static int wrong_state(const struct coco_vm *vm, const char *op, const char *expected)
@@ -250,6 +266,36 @@ int coco_vm_launch_begin(struct coco_vm *vm)
 	return 0;
 }
 
+/*
+ * Launched pages become guest-private: a region over memory the VM has made
+ * shared is refused (convert it back first) rather than leaving the state
+ * tracker and the platform disagreeing.
+ */
+static int launch_memory_private(struct coco_vm *vm, const struct coco_region *r, const char *op)
+{
+	for (uint64_t pos = r->gpa; pos < r->gpa + r->size;) {
+		enum coco_mem_state st;
+		uint64_t run;
+
+		if (coco_mem_tracker_get(vm->mem, pos, &st, &run)) {
+			/* Not guest memory yet: coco_guest_mem_cover adds it, private. */
+			pos += COCO_PAGE_SIZE;
+			continue;
+		}
+		if (st == COCO_MEM_SHARED) {
+			coco_clear_error();
+			return coco_err(-EINVAL, "%s: %s [0x%llx, +0x%llx) includes shared memory at "
+					"0x%llx; launched pages are private: convert the range to "
+					"private first", op, r->label ? r->label : "region",
+					(unsigned long long)r->gpa, (unsigned long long)r->size,
+					(unsigned long long)pos);
+		}
+		pos += run;
+	}
+	coco_clear_error();
+	return 0;
+}
+
 int coco_vm_launch_add_region(struct coco_vm *vm, const struct coco_region *region)
 {
 	static const char op[] = "coco_vm_launch_add_region";
@@ -272,6 +318,11 @@ int coco_vm_launch_add_region(struct coco_vm *vm, const struct coco_region *regi
 					(unsigned long long)region->gpa,
 					(unsigned long long)region->size);
 	if (!vm->dry_run) {
+		ret = launch_memory_private(vm, region, op);
+		if (ret) {
+			coco_mem_tracker_remove(vm->launched, region->gpa, region->size);
+			return ret;
+		}
 		ret = coco_guest_mem_cover(vm, region->gpa, region->size,
 					   region->label ? region->label : "launch");
 		if (ret)

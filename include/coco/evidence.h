@@ -77,9 +77,10 @@ int coco_evidence_field(const struct coco_evidence *ev, size_t index,
 			const char **name, const char **value);
 
 /*
- * Attach a certificate that came with the evidence (DER or PEM; a PEM may
- * hold several, e.g. AMD's cert_chain "ASK then ARK").  With @role 0 the
- * role is inferred from each certificate's subject.
+ * Attach a certificate that came with the evidence (DER or PEM).  With
+ * @role 0 the role is inferred from each certificate's subject, and a PEM
+ * may hold several (e.g. AMD's cert_chain "ASK then ARK"); with an explicit
+ * role the data holds exactly one certificate.
  */
 int coco_evidence_add_cert(struct coco_evidence *ev, enum coco_cert_role role,
 			   const void *data, size_t len);

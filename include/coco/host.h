@@ -104,6 +104,11 @@ struct coco_host_options {
 
 int coco_host_open(const char *selection, const struct coco_host_options *opts,
 		   struct coco_host **host);
+
+/*
+ * Close the host.  VMs still alive keep it open until the last of them is
+ * destroyed (nothing else may be done with @host after this call).
+ */
 void coco_host_close(struct coco_host *host);
 
 const char *coco_host_backend(const struct coco_host *host);
