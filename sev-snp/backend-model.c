@@ -65,6 +65,7 @@ struct model_vm {
 	uint8_t *scratch;
 	int scratch_fd;
 	bool gctx_created;
+	bool activated;			/* SNP_ACTIVATE done: the RMP may hold the guest's pages */
 	bool have_secrets;
 	uint64_t secrets_gpa;
 };
@@ -165,6 +166,31 @@ static void decommission(struct model_host *mh, uint64_t gctx)
 }
 
 /*
+ * Take over an ownership record (host VM or memory chunk: both start with
+ * pid and start time) whose owner is dead, under the platform lock: only
+ * one process cleans up after a dead one, and never after a live one that
+ * reused the record meanwhile.
+ */
+static bool claim_dead(struct snp_platform *p, uint32_t *owner_pid, uint64_t *owner_start)
+{
+	uint32_t pid = *owner_pid, self_pid;
+	uint64_t start = *owner_start, self_start;
+	bool claimed = false;
+
+	if (!pid || snp_platform_owner_alive(pid, start))
+		return false;
+	snp_platform_self(&self_pid, &self_start);
+	snp_platform_lock(p);
+	if (*owner_pid == pid && *owner_start == start && !snp_platform_owner_alive(pid, start)) {
+		*owner_pid = self_pid;
+		*owner_start = self_start;
+		claimed = true;
+	}
+	snp_platform_unlock(p);
+	return claimed;
+}
+
+/*
  * Clean up after processes that died with VMs or memory (as the kernel
  * does when a VMM's file descriptors close): decommission their guests,
  * return their pages, free their memory and ASIDs.
@@ -175,35 +201,45 @@ static void reap_dead_owners(struct model_host *mh)
 	struct snp_platform_shared *sh = p->sh;
 
 	for (unsigned int i = 0; i < SNP_MODEL_MAX_ASIDS; i++) {
-		struct snp_model_host_vm hv = sh->host_vm[i];
-		if (!hv.owner_pid || snp_platform_owner_alive(hv.owner_pid, hv.owner_start))
+		struct snp_model_host_vm *hv = &sh->host_vm[i];
+		uint32_t dead = hv->owner_pid;
+
+		if (!claim_dead(p, &hv->owner_pid, &hv->owner_start))
 			continue;
-		coco_info("sev-snp-model: cleaning up the guest of dead process %u", hv.owner_pid);
-		if (hv.gctx_paddr)
-			decommission(mh, hv.gctx_paddr);
+		coco_info("sev-snp-model: cleaning up the guest of dead process %u", dead);
+		if (hv->gctx_paddr)
+			decommission(mh, hv->gctx_paddr);
 		snp_platform_lock(p);
-		if (hv.asid)
-			sh->host_asid_used[hv.asid] = HOST_ASID_NEEDS_FLUSH;
-		memset(&sh->host_vm[i], 0, sizeof(sh->host_vm[i]));
+		if (hv->asid)
+			sh->host_asid_used[hv->asid] = HOST_ASID_NEEDS_FLUSH;
+		memset(hv, 0, sizeof(*hv));
 		snp_platform_unlock(p);
 	}
 	for (uint64_t c = 0; c < sh->nchunks; c++) {
-		struct snp_model_chunk ch = p->chunks[c];
-		if (!ch.owner_pid || snp_platform_owner_alive(ch.owner_pid, ch.owner_start))
-			continue;
+		struct snp_model_chunk *ch = &p->chunks[c];
 		uint64_t spa = sh->dram_base + c * SNP_MODEL_CHUNK_SIZE;
+
+		if (!claim_dead(p, &ch->owner_pid, &ch->owner_start))
+			continue;
+		/* Pages that cannot be returned keep the chunk out of use (owned by us now). */
 		if (release_range(mh, spa, SNP_MODEL_CHUNK_SIZE) == 0)
 			snp_platform_free(p, spa, SNP_MODEL_CHUNK_SIZE);
 	}
 }
 
-/* Hand out an ASID; recycle released ones with WBINVD + SNP_DF_FLUSH when none is free. */
+/*
+ * Hand out an ASID.  When none is free, clean up after dead processes, then
+ * recycle released ones: WBINVD + SNP_DF_FLUSH, and only the ASIDs released
+ * before that flush become free (one released meanwhile may be dirty again).
+ */
 static int asid_alloc(struct model_host *mh, uint32_t *asid)
 {
 	struct snp_platform_shared *sh = mh->plat->sh;
+	bool reaped = false;
 
-	for (int attempt = 0; attempt < 3; attempt++) {
-		bool flushable = false;
+	for (int attempt = 0; attempt < 4; attempt++) {
+		bool flush_set[SNP_MODEL_MAX_ASIDS + 1] = { false };
+		bool any = false;
 
 		snp_platform_lock(mh->plat);
 		for (uint32_t a = 1; a <= sh->max_snp_asid; a++) {
@@ -213,21 +249,23 @@ static int asid_alloc(struct model_host *mh, uint32_t *asid)
 				*asid = a;
 				return 0;
 			}
-			flushable |= sh->host_asid_used[a] == HOST_ASID_NEEDS_FLUSH;
+			flush_set[a] = sh->host_asid_used[a] == HOST_ASID_NEEDS_FLUSH;
+			any |= flush_set[a];
 		}
 		snp_platform_unlock(mh->plat);
-		if (attempt == 0) {
+		if (!reaped) {
 			reap_dead_owners(mh);
+			reaped = true;
 			continue;
 		}
-		if (!flushable)
+		if (!any)
 			break;
 		snp_model_wbinvd(mh->plat);
 		if (psp_cmd(&mh->psp, SNP_CMD_DF_FLUSH, NULL, 0, NULL))
-			return coco_err_context(-EBUSY, "sev-snp-model: recycling ASIDs");
+			continue;	/* a guest went away meanwhile: flush again */
 		snp_platform_lock(mh->plat);
 		for (uint32_t a = 1; a <= sh->max_snp_asid; a++)
-			if (sh->host_asid_used[a] == HOST_ASID_NEEDS_FLUSH)
+			if (flush_set[a] && sh->host_asid_used[a] == HOST_ASID_NEEDS_FLUSH)
 				sh->host_asid_used[a] = HOST_ASID_FREE;
 		snp_platform_unlock(mh->plat);
 	}
@@ -306,6 +344,7 @@ static int model_caps(struct coco_host *host, struct coco_caps *caps)
 	uint8_t *page;
 	uint64_t spa;
 	uint32_t active = 0, free_asids = 0;
+	uint64_t chunks_used = 0;
 	struct snp_tcb tcb;
 	int fd, ret;
 
@@ -339,6 +378,8 @@ out_free:
 		return ret;
 
 	snp_platform_lock(mh->plat);
+	for (uint64_t c = 0; c < sh->nchunks; c++)
+		chunks_used += mh->plat->chunks[c].owner_pid != 0;
 	for (uint32_t a = 1; a <= sh->max_snp_asid; a++)
 		free_asids += sh->host_asid_used[a] != HOST_ASID_USED;
 	for (unsigned int i = 0; i < SNP_MODEL_MAX_ASIDS; i++)
@@ -365,11 +406,13 @@ out_free:
 		      tcb.tee, tcb.snp, tcb.microcode,
 		      sh->product == SNP_PRODUCT_TURIN ? ", fmc" : "");
 	coco_caps_add(caps, "snp.report_version", "%u", sh->report_version);
-	coco_caps_add(caps, "snp.policy_bits", "0x%llx", (unsigned long long)((1ull << 26) - 1 -
-		      COCO_SNP_POLICY_RAPL_DIS - COCO_SNP_POLICY_CIPHERTEXT_HIDING));
+	coco_caps_add(caps, "snp.policy_bits", "0x%llx", (unsigned long long)SNP_MODEL_POLICY_KNOWN);
 	coco_caps_add(caps, "snp.rmp_initialized", "%s", st.is_rmp_initialized ? "yes" : "no");
 	coco_caps_add(caps, "snp.model_memory", "%llu GiB",
 		      (unsigned long long)(sh->dram_pages >> (30 - 12)));
+	/* The status page this call borrowed is back already: what guests and hosts hold. */
+	coco_caps_add(caps, "snp.model_memory_in_use", "%llu MiB",
+		      (unsigned long long)(chunks_used * (SNP_MODEL_CHUNK_SIZE >> 20)));
 	coco_caps_add(caps, "snp.platform_file", "%s",
 		      mh->plat->path ? mh->plat->path : "(private, anonymous)");
 	return 0;
@@ -410,6 +453,24 @@ static uint8_t *scratch_ptr(const struct model_vm *mv, unsigned int page)
 }
 
 static void model_vm_destroy(struct coco_vm *vm);
+
+/*
+ * The 2 MiB chunks of model memory behind a slot.  Guest and physical
+ * addresses agree modulo 2 MiB, so 2 MiB RMP pages line up with guest 2 MiB
+ * pages; a slot starting inside a 2 MiB page starts as far into its first
+ * chunk.
+ */
+static uint64_t slot_chunk_bytes(const struct coco_mem_slot *slot)
+{
+	return (slot->gpa % LARGE + slot->size + LARGE - 1) & ~(LARGE - 1);
+}
+
+/* First chunk and total size of a slot's model memory. */
+static void slot_chunks(const struct coco_mem_slot *slot, uint64_t *base, uint64_t *size)
+{
+	*base = slot->platform_base - slot->gpa % LARGE;
+	*size = slot_chunk_bytes(slot);
+}
 
 static const struct snp_launch_sink_ops model_sink;
 
@@ -494,13 +555,14 @@ static void model_vm_destroy(struct coco_vm *vm)
 	/* Every page of the guest goes back to the hypervisor, then the memory itself. */
 	for (size_t i = 0; i < vm->nslots; i++) {
 		struct coco_mem_slot *s = &vm->slots[i];
-		uint64_t size = (s->size + LARGE - 1) & ~(LARGE - 1);
+		uint64_t base, size;
 		if (!s->platform_base)
 			continue;
-		unsigned long leaked = release_range(mv->mh, s->platform_base, size);
+		slot_chunks(s, &base, &size);
+		unsigned long leaked = release_range(mv->mh, base, size);
 		snp_platform_unmap_local(p, s->platform_base);
 		if (!leaked)
-			snp_platform_free(p, s->platform_base, size);
+			snp_platform_free(p, base, size);
 		s->platform_base = 0;
 	}
 	if (mv->scratch) {
@@ -528,16 +590,13 @@ static void model_vm_destroy(struct coco_vm *vm)
 static int model_mem_slot_add(struct coco_vm *vm, struct coco_mem_slot *slot)
 {
 	struct model_vm *mv;
-	uint64_t size = (slot->size + LARGE - 1) & ~(LARGE - 1);
-	uint64_t spa;
+	uint64_t size, spa;
 	int ret;
 
 	if (vm->dry_run)
 		return 0;
 	mv = mv_of(vm);
-	/* Physical memory in 2 MiB chunks, so 2 MiB RMP pages line up with guest 2 MiB pages. */
-	if (slot->gpa % LARGE)
-		size += LARGE;
+	size = slot_chunk_bytes(slot);
 	ret = snp_platform_alloc(mv->mh->plat, size, &spa);
 	if (ret)
 		return ret;
@@ -581,6 +640,7 @@ static int sink_start(struct coco_vm *vm)
 	ret = psp_cmd(&mv->mh->psp, SNP_CMD_LAUNCH_START, &start, sizeof(start), NULL);
 	if (!ret)
 		ret = psp_cmd(&mv->mh->psp, SNP_CMD_ACTIVATE, &act, sizeof(act), NULL);
+	mv->activated = !ret;
 	return ret;
 }
 
@@ -736,6 +796,13 @@ static int model_mem_convert(struct coco_vm *vm, uint64_t gpa, uint64_t size,
 
 	if (vm->dry_run)
 		return coco_err(-EINVAL, "sev-snp-model: a dry run has no memory to convert");
+	/*
+	 * Before the guest has an ASID its private pages are not in the RMP yet
+	 * (as with KVM, where memory attributes change and pages are assigned
+	 * when first used): the conversion is the core's record alone.
+	 */
+	if (!mv_of(vm)->activated)
+		return 0;
 	while (pos < end) {
 		struct coco_mem_slot *s = coco_vm_find_slot(vm, pos);
 		uint64_t spa = gpa_to_spa(vm, pos, NULL);

@@ -209,6 +209,13 @@ void snp_launch_digest_set_threads(struct snp_launch_digest *d, unsigned int thr
 int snp_launch_digest_extend(struct snp_launch_digest *d, uint8_t type, uint64_t gpa,
 			     const uint8_t contents_hash[SNP_DIGEST_SIZE], const uint8_t vmpl_perms[3])
 {
+	return snp_launch_digest_extend_imi(d, type, false, gpa, contents_hash, vmpl_perms);
+}
+
+int snp_launch_digest_extend_imi(struct snp_launch_digest *d, uint8_t type, bool imi_page,
+				 uint64_t gpa, const uint8_t contents_hash[SNP_DIGEST_SIZE],
+				 const uint8_t vmpl_perms[3])
+{
 	uint8_t page_info[SNP_PAGE_INFO_SIZE];
 
 	/* PAGE_INFO: DIGEST_CUR | CONTENTS | LENGTH | PAGE_TYPE | IMI_PAGE | perms | GPA */
@@ -219,7 +226,7 @@ int snp_launch_digest_extend(struct snp_launch_digest *d, uint8_t type, uint64_t
 		memset(page_info + 0x30, 0, SNP_DIGEST_SIZE);
 	coco_put_le16(page_info + 0x60, SNP_PAGE_INFO_SIZE);
 	page_info[0x62] = type;
-	page_info[0x63] = 0;		/* IMI_PAGE: not an incoming migration image */
+	page_info[0x63] = imi_page ? 1 : 0;	/* IMI_PAGE: page of an incoming migration image */
 	page_info[0x64] = 0;		/* reserved */
 	page_info[0x65] = vmpl_perms ? vmpl_perms[0] : 0;
 	page_info[0x66] = vmpl_perms ? vmpl_perms[1] : 0;

@@ -8,6 +8,7 @@
 #ifndef COCO_SNP_LAUNCH_DIGEST_H
 #define COCO_SNP_LAUNCH_DIGEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/digest.h"
@@ -53,6 +54,11 @@ void snp_launch_digest_set_threads(struct snp_launch_digest *d, unsigned int thr
  */
 int snp_launch_digest_extend(struct snp_launch_digest *d, uint8_t type, uint64_t gpa,
 			     const uint8_t contents_hash[SNP_DIGEST_SIZE], const uint8_t vmpl_perms[3]);
+
+/* The same for a LAUNCH_UPDATE that may carry IMI_PAGE (PAGE_INFO byte 0x63 bit 0). */
+int snp_launch_digest_extend_imi(struct snp_launch_digest *d, uint8_t type, bool imi_page,
+				 uint64_t gpa, const uint8_t contents_hash[SNP_DIGEST_SIZE],
+				 const uint8_t vmpl_perms[3]);
 
 /*
  * Extend with @npages consecutive pages starting at @gpa.  For NORMAL

@@ -187,4 +187,13 @@ struct snp_cmd_page_reclaim {
 	uint64_t paddr;
 } SNP_PACKED;
 
+/* SNP_FEATURE_INFO (0xCE), 0x10 bytes; output EAX, EBX, ECX, EDX (16 bytes). */
+#define SNP_FEATURE_INFO_SIZE 16u
+struct snp_cmd_feature_info {
+	uint32_t length;
+	uint32_t ecx_in;
+	uint64_t feature_info_paddr;
+} SNP_PACKED;
+_Static_assert(sizeof(struct snp_cmd_feature_info) == 0x10, "SNP_FEATURE_INFO buffer");
+
 #endif

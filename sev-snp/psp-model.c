@@ -177,7 +177,8 @@ static uint32_t cmd_init_ex(struct fw_ctx *c, void *buf)
 
 	if (init_rmp) {
 		/* A fresh RMP: every page hypervisor-owned, no guest context survives. */
-		snp_platform_zero(c->p, c->p->rmp.entries, c->p->rmp.npages * sizeof(struct rmp_entry));
+		snp_platform_zero(c->p, c->p->rmp.asid_pages,
+				  RMP_BOOKKEEPING_SIZE + c->p->rmp.npages * sizeof(struct rmp_entry));
 		memset(c->sh->gctx, 0, sizeof(c->sh->gctx));
 		c->sh->rmp_initialized = 1;
 	}
@@ -186,9 +187,13 @@ static uint32_t cmd_init_ex(struct fw_ctx *c, void *buf)
 		 * Ranges become HV-Fixed.  The firmware ignores what it cannot walk (an
 		 * unreachable list, a bad entry) rather than failing; so does the model.
 		 */
-		const uint8_t *list = fw_mem(c, cmd->list_paddr & ~(PAGE - 1), PAGE);
-		uint32_t n = list ? coco_le32(list) : 0;
-		for (uint32_t i = 0; list && i < n && i < SNP_INIT_RANGES_MAX && !coco_le32(list + 4);
+		uint64_t in_page = cmd->list_paddr & (PAGE - 1);
+		const uint8_t *page = fw_mem(c, cmd->list_paddr - in_page, PAGE);
+		const uint8_t *list = page ? page + in_page : NULL;
+		uint64_t room = PAGE - in_page;	/* the list must fit in LIST_PADDR's page */
+		uint32_t n = list && room >= 8 ? coco_le32(list) : 0;
+		for (uint32_t i = 0; list && i < n && 8 + 16ull * (i + 1) <= room &&
+				     !coco_le32(list + 4);
 		     i++) {
 			const uint8_t *e = list + 8 + 16 * i;
 			uint64_t base = coco_le64(e);
@@ -205,7 +210,7 @@ static uint32_t cmd_init_ex(struct fw_ctx *c, void *buf)
 		}
 	}
 	/* Every ASID starts dirty: WBINVD, then SNP_DF_FLUSH before the first ACTIVATE. */
-	for (uint32_t a = 1; a <= c->sh->max_snp_asid; a++)
+	for (uint32_t a = 1; a <= SNP_MODEL_MAX_ASIDS; a++)
 		c->sh->asid_state[a] = SNP_ASID_DIRTY;
 	c->sh->wbinvd_done = 0;
 	c->sh->snp_state = SNP_PLATFORM_INIT;
@@ -220,7 +225,7 @@ static uint32_t cmd_shutdown_ex(struct fw_ctx *c, void *buf)
 	if (!platform_ready(c))
 		return SNP_RET_SUCCESS;	/* already down; the buffer is not even looked at */
 	/* Guests do not block a shutdown; ASIDs that are not clean on every CCX do. */
-	for (uint32_t a = 1; a <= c->sh->max_snp_asid; a++)
+	for (uint32_t a = 1; a <= SNP_MODEL_MAX_ASIDS; a++)
 		if (c->sh->asid_state[a] != SNP_ASID_CLEAN)
 			return fail(c, SNP_RET_DFFLUSH_REQUIRED, "ASID %u is %s; run WBINVD and "
 				    "SNP_DF_FLUSH (and stop running guests) first", a,
@@ -252,6 +257,7 @@ static uint32_t cmd_platform_status(struct fw_ctx *c, void *buf)
 		.build_id = sh->build_id,
 		.mask_chip_id = sh->mask_chip_id,
 		.mask_chip_key = sh->mask_chip_key,
+		.feature_info = 1,	/* SNP_FEATURE_INFO is available */
 		.guest_count = sh->guest_count,
 		.current_tcb = sh->current_tcb,
 		.reported_tcb = sh->reported_tcb,
@@ -265,6 +271,30 @@ static uint32_t cmd_platform_status(struct fw_ctx *c, void *buf)
 	return SNP_RET_SUCCESS;
 }
 
+/*
+ * SNP_FEATURE_INFO: CPUID-like words of optional firmware features.  The
+ * model offers none of them (X86_SNP_SHUTDOWN, RAPL_DISABLE, ciphertext
+ * hiding, AES-256-XTS, CXL_ALLOW in ECX; SEV-TIO in EBX), so all are zero.
+ */
+static uint32_t cmd_feature_info(struct fw_ctx *c, void *buf)
+{
+	struct snp_cmd_feature_info *cmd = buf;
+	uint8_t *out;
+	uint32_t ret;
+
+	if (cmd->length != sizeof(*cmd))
+		return fail(c, SNP_RET_INVALID_PARAM, "LENGTH is %u; the buffer is %zu bytes",
+			    cmd->length, sizeof(*cmd));
+	if (cmd->ecx_in != 0)
+		return fail(c, SNP_RET_INVALID_PARAM, "ECX_IN %u: only subfunction 0 exists",
+			    cmd->ecx_in);
+	ret = output_buffer(c, cmd->feature_info_paddr, SNP_FEATURE_INFO_SIZE, &out);
+	if (ret)
+		return ret;
+	memset(out, 0, SNP_FEATURE_INFO_SIZE);	/* EAX (highest ECX_IN) 0, no features */
+	return SNP_RET_SUCCESS;
+}
+
 static uint32_t cmd_df_flush(struct fw_ctx *c, void *buf)
 {
 	(void)buf;
@@ -272,7 +302,7 @@ static uint32_t cmd_df_flush(struct fw_ctx *c, void *buf)
 	if (!c->sh->wbinvd_done)
 		return fail(c, SNP_RET_WBINVD_REQUIRED, "WBINVD has not run on every core since "
 			    "ASIDs were last deactivated");
-	for (uint32_t a = 1; a <= c->sh->max_snp_asid; a++)
+	for (uint32_t a = 1; a <= SNP_MODEL_MAX_ASIDS; a++)
 		if (c->sh->asid_state[a] == SNP_ASID_DIRTY)
 			c->sh->asid_state[a] = SNP_ASID_CLEAN;
 	return SNP_RET_SUCCESS;
@@ -313,7 +343,7 @@ static uint32_t cmd_gctx_create(struct fw_ctx *c, void *buf)
 	slot->gctx_paddr = cmd->gctx_paddr;
 	slot->state = SNP_GSTATE_INIT;
 	slot->launch_tcb = c->sh->committed_tcb;
-	slot->ma_paddr = ~0ull;
+	slot->ma_paddr = 0;	/* set at LAUNCH_START: the agent, or all ones for none */
 	v.vmsa = true;		/* Firmware -> Context */
 	set_state(c, cmd->gctx_paddr, &v);
 	return SNP_RET_SUCCESS;
@@ -373,10 +403,17 @@ static uint32_t cmd_activate(struct fw_ctx *c, void *buf)
 		return ret;
 	if (g->state != SNP_GSTATE_LAUNCH && g->state != SNP_GSTATE_RUNNING)
 		return wrong_gstate(c, g, "GSTATE_LAUNCH or GSTATE_RUNNING");
-	/* SNP ASIDs lie below the minimum SEV ASID (the model's max_snp_asid). */
-	if (cmd->asid == 0 || cmd->asid > c->sh->max_snp_asid)
-		return fail(c, SNP_RET_INVALID_ASID, "ASID %u is outside the SNP range 1..%u",
-			    cmd->asid, c->sh->max_snp_asid);
+	/* The firmware's order (AMD-ASPFW): RMP counter, range, owner, guest, flush, SNP range. */
+	if (cmd->asid >= RMP_ASID_COUNTERS)
+		return fail(c, SNP_RET_INVALID_ASID, "ASID %u is beyond the RMP's counters",
+			    cmd->asid);
+	if (rmp_asid_pages(&c->p->rmp, cmd->asid))
+		return fail(c, SNP_RET_INVALID_CONFIG, "%llu pages are still assigned to ASID %u "
+			    "in the RMP; reclaim the previous guest's pages first",
+			    (unsigned long long)rmp_asid_pages(&c->p->rmp, cmd->asid), cmd->asid);
+	if (cmd->asid == 0 || cmd->asid > SNP_MODEL_MAX_ASIDS)
+		return fail(c, SNP_RET_INVALID_ASID, "ASID %u is outside 1..%u", cmd->asid,
+			    SNP_MODEL_MAX_ASIDS);
 	if (c->sh->asid_state[cmd->asid] == SNP_ASID_IN_USE ||
 	    c->sh->asid_state[cmd->asid] == SNP_ASID_ALLOCATED)
 		return fail(c, SNP_RET_ASID_OWNED, "ASID %u belongs to a guest", cmd->asid);
@@ -385,6 +422,10 @@ static uint32_t cmd_activate(struct fw_ctx *c, void *buf)
 	if (c->sh->asid_state[cmd->asid] == SNP_ASID_DIRTY)
 		return fail(c, SNP_RET_DFFLUSH_REQUIRED, "ASID %u has not been flushed since its "
 			    "last guest (WBINVD, then SNP_DF_FLUSH)", cmd->asid);
+	/* SNP (SEV-ES) ASIDs lie below the minimum SEV ASID: the model's max_snp_asid. */
+	if (cmd->asid > c->sh->max_snp_asid)
+		return fail(c, SNP_RET_INVALID_ASID, "ASID %u is outside the SNP range 1..%u",
+			    cmd->asid, c->sh->max_snp_asid);
 	/* A running guest becomes active at once; a launching one stays pending. */
 	c->sh->asid_state[cmd->asid] =
 		g->state == SNP_GSTATE_RUNNING ? SNP_ASID_IN_USE : SNP_ASID_ALLOCATED;
@@ -423,9 +464,8 @@ static uint32_t cmd_guest_status(struct fw_ctx *c, void *buf)
 
 /*
  * The guest policy against this platform (one combined check in the
- * firmware).  Bits 21-25 are known to this firmware: CXL_ALLOW,
- * MEM_AES_256_XTS and PAGE_SWAP_DISABLE are honoured, RAPL_DIS and
- * CIPHERTEXT_HIDING need platform features the model lacks.
+ * firmware).  This firmware (API 1.55, as AMD-ASPFW) knows policy bits
+ * 0-20; bits 21-63 are reserved and fail the check.
  */
 static uint32_t check_policy(struct fw_ctx *c, uint64_t policy, bool ma_en,
 			     const struct snp_model_gctx *ma)
@@ -449,15 +489,13 @@ static uint32_t check_policy(struct fw_ctx *c, uint64_t policy, bool ma_en,
 		return fail(c, SNP_RET_POLICY_FAILURE, "the policy asks for firmware ABI %u.%u; "
 			    "this firmware is %u.%u", major, minor, c->sh->api_major,
 			    c->sh->api_minor);
-	if (policy & COCO_SNP_POLICY_MBZ_MASK)
-		return fail(c, SNP_RET_POLICY_FAILURE, "policy 0x%llx: bits 63:26 must be zero",
-			    (unsigned long long)policy);
-	if (policy & COCO_SNP_POLICY_RAPL_DIS)
-		return fail(c, SNP_RET_POLICY_FAILURE, "the policy requires RAPL disabled (bit "
-			    "23); this platform runs with RAPL enabled");
-	if (policy & COCO_SNP_POLICY_CIPHERTEXT_HIDING)
-		return fail(c, SNP_RET_POLICY_FAILURE, "the policy requires ciphertext hiding "
-			    "(bit 24); this platform does not enable it");
+	if (policy & ~SNP_MODEL_POLICY_KNOWN)
+		return fail(c, SNP_RET_POLICY_FAILURE, "policy 0x%llx: bits 0x%llx are reserved "
+			    "for this firmware (API %u.%u knows bits 0-20: no CXL_ALLOW, AES-256-XTS, "
+			    "RAPL_DIS, ciphertext hiding or PAGE_SWAP_DISABLE)",
+			    (unsigned long long)policy,
+			    (unsigned long long)(policy & ~SNP_MODEL_POLICY_KNOWN), c->sh->api_major,
+			    c->sh->api_minor);
 	if (ma_en && (policy & COCO_SNP_POLICY_SINGLE_SOCKET) &&
 	    !(ma->policy & COCO_SNP_POLICY_SINGLE_SOCKET))
 		return fail(c, SNP_RET_POLICY_FAILURE, "a single-socket guest needs a single-socket "
@@ -485,8 +523,11 @@ static uint32_t cmd_launch_start(struct fw_ctx *c, void *buf)
 		return wrong_gstate(c, g, "GSTATE_INIT (SNP_LAUNCH_START runs once per context)");
 	if (ma_en) {
 		ret = find_guest(c, cmd->ma_gctx_paddr, &ma);
-		if (ret)
-			return fail(c, SNP_RET_INVALID_GUEST, "migration agent: %s", c->detail);
+		if (ret) {
+			char why[256];
+			snprintf(why, sizeof(why), "%s", c->detail);
+			return fail(c, SNP_RET_INVALID_GUEST, "migration agent: %s", why);
+		}
 	}
 	ret = check_policy(c, cmd->policy, ma_en, ma);
 	if (ret)
@@ -674,8 +715,9 @@ static uint32_t cmd_launch_update(struct fw_ctx *c, void *buf)
 		default:
 			break;	/* UNMEASURED, CPUID: contents kept, not hashed */
 		}
-		if (snp_launch_digest_extend(&digest, type, v.gpa + off, hashed ? contents : NULL,
-					     perms))
+		if (snp_launch_digest_extend_imi(&digest, type,
+						 cmd->page_info & SNP_LAUNCH_UPDATE_IMI_PAGE,
+						 v.gpa + off, hashed ? contents : NULL, perms))
 			return fail(c, SNP_RET_HWERROR_PLATFORM, "SHA-384 engine failure");
 	}
 	memcpy(g->ld, digest.ld, sizeof(g->ld));
@@ -719,11 +761,15 @@ static uint32_t cmd_launch_finish(struct fw_ctx *c, void *buf)
 	if (cmd->flags & SNP_LAUNCH_FINISH_ID_BLOCK_EN) {
 		const uint8_t *block = fw_mem(c, cmd->id_block_paddr, sizeof(struct snp_id_block));
 		const uint8_t *auth = fw_mem(c, cmd->id_auth_paddr, sizeof(struct snp_id_auth));
+		uint8_t block_copy[sizeof(struct snp_id_block)], auth_copy[sizeof(struct snp_id_auth)];
 		if (!block || !auth)
 			return fail(c, SNP_RET_INVALID_ADDRESS, "ID block 0x%llx or ID auth 0x%llx is "
 				    "not reachable", (unsigned long long)cmd->id_block_paddr,
 				    (unsigned long long)cmd->id_auth_paddr);
-		ret = snp_id_block_check(block, auth, author_key_en, g->ld, g->policy, &id,
+		/* Read once: what is checked is what is signed and recorded. */
+		memcpy(block_copy, block, sizeof(block_copy));
+		memcpy(auth_copy, auth, sizeof(auth_copy));
+		ret = snp_id_block_check(block_copy, auth_copy, author_key_en, g->ld, g->policy, &id,
 					 c->detail, c->detail_len);
 		if (ret)
 			return ret;
@@ -819,7 +865,7 @@ static void report_request(struct fw_ctx *c, struct snp_model_gctx *g, uint8_t v
 static uint32_t cmd_guest_request(struct fw_ctx *c, void *buf)
 {
 	struct snp_cmd_guest_request *cmd = buf;
-	uint8_t payload[SNP_MSG_PAYLOAD_MAX], rsp[SNP_MSG_PAYLOAD_MAX];
+	uint8_t payload[SNP_MSG_PAYLOAD_MAX], rsp[SNP_MSG_PAYLOAD_MAX], msg[PAGE];
 	uint64_t req_off = cmd->request_paddr & (PAGE - 1);
 	uint64_t rsp_off = cmd->response_paddr & (PAGE - 1);
 	struct snp_msg_hdr hdr, out;
@@ -853,9 +899,16 @@ static uint32_t cmd_guest_request(struct fw_ctx *c, void *buf)
 	if (!req_page || !rsp_page)
 		return fail(c, SNP_RET_INVALID_ADDRESS, "request or response page is not reachable");
 
+	/*
+	 * The request sits in a page the host (and the guest) can still write:
+	 * the firmware reads it once, and every check and the decryption use
+	 * that copy.
+	 */
+	memcpy(msg, req_page + req_off, PAGE - req_off);
+
 	/* Header: one combined check, then the size against the page and the VMPCK index. */
 	memset(&hdr, 0, sizeof(hdr));
-	snp_msg_peek(req_page + req_off, PAGE - req_off, &hdr);
+	snp_msg_peek(msg, PAGE - req_off, &hdr);
 	if (hdr.hdr_version != SNP_MSG_HDR_VERSION || hdr.hdr_size != SNP_MSG_HDR_SIZE ||
 	    hdr.algo != SNP_MSG_ALGO_AES_256_GCM || hdr.size == 0 || hdr.size % 16)
 		return fail(c, SNP_RET_INVALID_PARAM, "request header: version %u, size 0x%x, "
@@ -866,8 +919,7 @@ static uint32_t cmd_guest_request(struct fw_ctx *c, void *buf)
 			    hdr.size);
 	if (hdr.vmpck > 3)
 		return fail(c, SNP_RET_INVALID_PARAM, "VMPCK index %u (0-3 exist)", hdr.vmpck);
-	if (snp_msg_open(req_page + req_off, PAGE - req_off, g->vmpck[hdr.vmpck], &hdr,
-			    payload, sizeof(payload)))
+	if (snp_msg_open(msg, PAGE - req_off, g->vmpck[hdr.vmpck], &hdr, payload, sizeof(payload)))
 		return fail(c, SNP_RET_BAD_MEASUREMENT, "the request does not authenticate with "
 			    "VMPCK%u (AES-GCM tag mismatch)", hdr.vmpck);
 	if (g->msg_seqno[hdr.vmpck] == 0xFFFFFFFFFFFFFFFEull ||
@@ -897,9 +949,9 @@ static uint32_t cmd_guest_request(struct fw_ctx *c, void *buf)
 	out.size = rsp_size;
 	/* Both sequence numbers are used: the next request must carry response + 1. */
 	g->msg_seqno[hdr.vmpck] += 2;
-	if (snp_msg_seal(rsp_page + rsp_off, PAGE - rsp_off, g->vmpck[hdr.vmpck], &out, rsp,
-			    rsp_size))
+	if (snp_msg_seal(msg, PAGE - rsp_off, g->vmpck[hdr.vmpck], &out, rsp, rsp_size))
 		return fail(c, SNP_RET_HWERROR_PLATFORM, "AES engine failure");
+	memcpy(rsp_page + rsp_off, msg, SNP_MSG_HDR_SIZE + rsp_size);
 	return SNP_RET_SUCCESS;
 }
 
@@ -926,6 +978,7 @@ static const struct fw_command commands[] = {
 	{ SNP_CMD_LAUNCH_FINISH, sizeof(struct snp_cmd_launch_finish), cmd_launch_finish },
 	{ SNP_CMD_GUEST_REQUEST, sizeof(struct snp_cmd_guest_request), cmd_guest_request },
 	{ SNP_CMD_PAGE_RECLAIM, sizeof(struct snp_cmd_page_reclaim), cmd_page_reclaim },
+	{ SNP_CMD_FEATURE_INFO, sizeof(struct snp_cmd_feature_info), cmd_feature_info },
 };
 
 static int model_issue(void *ctx, uint32_t cmd, void *buf, size_t len, uint32_t *status,

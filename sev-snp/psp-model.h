@@ -21,6 +21,9 @@
 
 extern const struct psp_transport psp_model_transport;
 
+/* Guest policy bits the model's firmware knows: ABI, SMT, MBO, MIGRATE_MA, DEBUG, SINGLE_SOCKET. */
+#define SNP_MODEL_POLICY_KNOWN ((1ull << 21) - 1)
+
 /* The host's RMPUPDATE / PSMASH on the model; errors name the instruction and code. */
 int snp_model_rmpupdate(struct snp_platform *p, uint64_t spa, const struct rmp_update_state *st);
 int snp_model_psmash(struct snp_platform *p, uint64_t spa);

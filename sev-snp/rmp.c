@@ -58,6 +58,34 @@ static struct rmp_entry *entry_of(const struct rmp *rmp, uint64_t spa)
 	return &rmp->entries[(spa - rmp->base) / PAGE];
 }
 
+/* Pages an entry assigns to a guest ASID (a 2 MiB head stands for 512). */
+static void account(struct rmp *rmp, uint64_t lo, int sign)
+{
+	uint32_t asid = (uint32_t)((lo & RMP_ASID_MASK) >> RMP_ASID_SHIFT);
+	uint64_t pages = (lo & RMP_PAGESIZE_2M) ? PAGES_PER_LARGE : 1;
+
+	if (!(lo & RMP_ASSIGNED) || !asid)
+		return;
+	if (sign > 0)
+		rmp->asid_pages[asid] += pages;
+	else
+		rmp->asid_pages[asid] -= pages;
+}
+
+/* Every write of an entry's ownership goes through here, keeping the counters right. */
+static void put_entry(struct rmp *rmp, struct rmp_entry *e, uint64_t lo, uint64_t hi)
+{
+	account(rmp, e->lo, -1);
+	e->lo = lo;
+	e->hi = hi;
+	account(rmp, lo, +1);
+}
+
+uint64_t rmp_asid_pages(const struct rmp *rmp, uint32_t asid)
+{
+	return asid < RMP_ASID_COUNTERS ? rmp->asid_pages[asid] : 0;
+}
+
 /* The 2 MiB head entry covering @spa, if it exists inside the table. */
 static struct rmp_entry *head_of(const struct rmp *rmp, uint64_t spa)
 {
@@ -145,11 +173,10 @@ void rmp_fw_write(struct rmp *rmp, uint64_t spa, const struct rmp_view *v)
 {
 	struct rmp_entry *e = entry_of(rmp, spa);
 
-	e->lo = encode_lo(v);
-	e->hi = encode_hi(v->perms);
+	put_entry(rmp, e, encode_lo(v), encode_hi(v->perms));
 	if (v->large)
 		for (unsigned int i = 1; i < PAGES_PER_LARGE; i++)
-			e[i] = (struct rmp_entry){ 0, 0 };
+			put_entry(rmp, &e[i], 0, 0);
 }
 
 int rmp_update(struct rmp *rmp, uint64_t spa, const struct rmp_update_state *st)
@@ -192,13 +219,10 @@ int rmp_update(struct rmp *rmp, uint64_t spa, const struct rmp_update_state *st)
 	/* RMPUPDATE grants VMPL0 full access to guest pages and clears the lower VMPLs. */
 	if (st->assigned && st->asid)
 		next.perms[0] = RMP_PERM_ALL;
-	if (!st->large && cur.covered) {
-		struct rmp_entry *e = entry_of(rmp, spa);
-		e->lo = encode_lo(&next);
-		e->hi = encode_hi(next.perms);
-	} else {
+	if (!st->large)
+		put_entry(rmp, entry_of(rmp, spa), encode_lo(&next), encode_hi(next.perms));
+	else
 		rmp_fw_write(rmp, spa, &next);
-	}
 	return RMP_OK;
 }
 
@@ -221,8 +245,7 @@ int rmp_psmash(struct rmp *rmp, uint64_t spa)
 		small.large = false;
 		small.gpa = head.gpa + (uint64_t)i * PAGE;
 		small.vmsa = false;
-		e[i].lo = encode_lo(&small);
-		e[i].hi = encode_hi(small.perms);
+		put_entry(rmp, &e[i], encode_lo(&small), encode_hi(small.perms));
 	}
 	return RMP_OK;
 }

@@ -17,8 +17,9 @@
  * RMPADJUST) and the firmware's own transitions.
  *
  * The table covers only the model's physical memory (from a base system
- * physical address); the 16 KiB CPU bookkeeping area a real RMP starts
- * with has no use in the model and is not kept.
+ * physical address).  Like a real RMP it starts with a 16 KiB bookkeeping
+ * area: 2048 counters of the pages assigned to each ASID, which the
+ * firmware consults before binding an ASID to a new guest.
  */
 #ifndef COCO_SNP_RMP_H
 #define COCO_SNP_RMP_H
@@ -27,6 +28,8 @@
 #include <stdint.h>
 
 #define RMP_ENTRY_SIZE 16u
+#define RMP_BOOKKEEPING_SIZE 0x4000u	/* before the first entry (Linux RMPTABLE_CPU_BOOKKEEPING_SZ) */
+#define RMP_ASID_COUNTERS 2048u		/* u64 per ASID in the bookkeeping area (AMD-ASPFW) */
 
 /* Quadword 0 fields (Linux arch/x86/virt/svm/sev.c rmpentry_raw; AMD-ASPFW rmp_entry_t). */
 #define RMP_ASSIGNED (1ull << 0)
@@ -89,6 +92,7 @@ enum rmp_page_state {
 const char *rmp_state_name(enum rmp_page_state state);
 
 struct rmp {
+	uint64_t *asid_pages;		/* RMP_ASID_COUNTERS: 4 KiB pages assigned per ASID */
 	struct rmp_entry *entries;	/* in the platform's shared memory */
 	uint64_t base;			/* system physical address of entry 0 */
 	uint64_t npages;
@@ -145,6 +149,9 @@ int rmp_adjust(struct rmp *rmp, uint32_t asid, uint32_t vmpl, uint64_t gpa, uint
 
 /* Set the state bits of one entry (a 4 KiB page or a 2 MiB head) directly. */
 void rmp_fw_write(struct rmp *rmp, uint64_t spa, const struct rmp_view *view);
+
+/* 4 KiB pages the RMP assigns to @asid (the firmware's per-ASID counter). */
+uint64_t rmp_asid_pages(const struct rmp *rmp, uint32_t asid);
 
 /* Does [spa, spa + 4 KiB) lie inside the table? */
 bool rmp_covers(const struct rmp *rmp, uint64_t spa);

@@ -37,7 +37,8 @@ static void compute_layout(uint32_t dram_gib, struct layout *l)
 	l->nchunks = ((uint64_t)dram_gib << 30) / SNP_MODEL_CHUNK_SIZE;
 	l->chunks_offset = round_page(sizeof(struct snp_platform_shared));
 	l->rmp_offset = round_page(l->chunks_offset + l->nchunks * sizeof(struct snp_model_chunk));
-	l->total = round_page(l->rmp_offset + l->dram_pages * RMP_ENTRY_SIZE);
+	/* The RMP: its bookkeeping area (per-ASID counters), then one entry per page. */
+	l->total = round_page(l->rmp_offset + RMP_BOOKKEEPING_SIZE + l->dram_pages * RMP_ENTRY_SIZE);
 }
 
 static uint32_t env_u32(const char *name, uint32_t fallback)
@@ -182,7 +183,8 @@ static int attach(struct snp_platform *p)
 	int ret;
 
 	p->chunks = (struct snp_model_chunk *)((uint8_t *)sh + sh->chunks_offset);
-	p->rmp.entries = (struct rmp_entry *)((uint8_t *)sh + sh->rmp_offset);
+	p->rmp.asid_pages = (uint64_t *)((uint8_t *)sh + sh->rmp_offset);
+	p->rmp.entries = (struct rmp_entry *)((uint8_t *)sh + sh->rmp_offset + RMP_BOOKKEEPING_SIZE);
 	p->rmp.base = sh->dram_base;
 	p->rmp.npages = sh->dram_pages;
 	ret = coco_hasher_new(COCO_HASH_SHA384, &p->hasher);
@@ -196,6 +198,7 @@ static int validate_header(const struct snp_platform_shared *sh, const char *pat
 			   uint64_t file_size)
 {
 	struct layout l;
+	bool ok;
 
 	if (memcmp(sh->magic, SNP_MODEL_MAGIC, sizeof(sh->magic)) ||
 	    sh->layout_version != SNP_MODEL_LAYOUT_VERSION)
@@ -203,13 +206,27 @@ static int validate_header(const struct snp_platform_shared *sh, const char *pat
 				"version of cocohost (layout %u, expected %u); stop the VMs using "
 				"it and remove it, or point COCO_PLATFORM_DIR elsewhere",
 				path, sh->layout_version, SNP_MODEL_LAYOUT_VERSION);
-	compute_layout((uint32_t)(sh->dram_pages >> (30 - 12)), &l);
-	if (sh->total_size != file_size || sh->total_size != l.total ||
-	    sh->rmp_offset != l.rmp_offset || sh->chunks_offset != l.chunks_offset ||
-	    sh->roots_len > SNP_MODEL_ROOTS_MAX || sh->max_snp_asid == 0 ||
-	    sh->max_snp_asid > SNP_MODEL_MAX_ASIDS)
-		return coco_err(-EPROTO, "SNP platform model: '%s' is damaged (sizes disagree); "
-				"remove it to start a new platform", path);
+	/* Every size and index the processes of the host rely on, derived again. */
+	ok = sh->dram_pages && !(sh->dram_pages & ((1ull << (30 - 12)) - 1)) &&
+	     (sh->dram_pages >> (30 - 12)) <= SNP_MODEL_MAX_DRAM_GIB;
+	if (ok) {
+		compute_layout((uint32_t)(sh->dram_pages >> (30 - 12)), &l);
+		ok = sh->total_size == file_size && sh->total_size == l.total &&
+		     sh->rmp_offset == l.rmp_offset && sh->chunks_offset == l.chunks_offset &&
+		     sh->nchunks == l.nchunks && sh->dram_base == SNP_MODEL_DRAM_BASE &&
+		     sh->roots_len <= SNP_MODEL_ROOTS_MAX && sh->max_snp_asid >= 1 &&
+		     sh->max_snp_asid <= SNP_MODEL_MAX_ASIDS && sh->snp_state <= SNP_PLATFORM_INIT &&
+		     sh->product >= SNP_PRODUCT_MILAN && sh->product <= SNP_PRODUCT_TURIN;
+	}
+	for (uint32_t a = 0; ok && a <= SNP_MODEL_MAX_ASIDS; a++)
+		ok = sh->asid_state[a] <= SNP_ASID_DIRTY && sh->host_asid_used[a] <= 2;
+	for (uint32_t i = 0; ok && i < SNP_MODEL_MAX_ASIDS; i++)
+		ok = sh->gctx[i].asid <= sh->max_snp_asid && sh->host_vm[i].asid <= sh->max_snp_asid &&
+		     sh->gctx[i].state <= SNP_GSTATE_RUNNING;
+	if (!ok)
+		return coco_err(-EPROTO, "SNP platform model: '%s' is damaged (sizes or indexes "
+				"out of range); stop the VMs using it and remove it to start a new "
+				"platform", path);
 	return 0;
 }
 
@@ -244,7 +261,7 @@ static int open_file(const char *path, const struct snp_platform_config *c, stru
 	void *m;
 	int fd, ret;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return coco_err(-errno, "SNP platform model: cannot open platform file '%s': %s",
 				path, strerror(errno));
@@ -295,7 +312,10 @@ static int open_file(const char *path, const struct snp_platform_config *c, stru
 			goto fail;
 	}
 	flock(fd, LOCK_UN);
-	return attach(p);
+	ret = attach(p);
+	if (ret)
+		goto fail;
+	return 0;
 
 fail:
 	if (p->sh)
@@ -324,8 +344,10 @@ int snp_platform_open(const char *path, const struct snp_platform_config *config
 		ret = open_private(&c, p);
 	}
 	if (ret) {
-		if (p->sh && p->fd < 0)
+		/* open_file cleans up after itself; a private platform's mapping goes here. */
+		if (p->sh && !path)
 			munmap(p->sh, p->map_size);
+		coco_hasher_free(p->hasher);
 		free(p->path);
 		free(p);
 		return ret;

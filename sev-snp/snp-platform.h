@@ -31,7 +31,7 @@
 #include "sev-snp/rmp.h"
 
 #define SNP_MODEL_MAGIC "COCOSNP\0"
-#define SNP_MODEL_LAYOUT_VERSION 1u
+#define SNP_MODEL_LAYOUT_VERSION 2u
 #define SNP_MODEL_DRAM_BASE 0x100000000ull		/* 4 GiB: physical 0 is never valid */
 #define SNP_MODEL_CHUNK_SIZE (2ull * 1024 * 1024)
 #define SNP_MODEL_DEFAULT_DRAM_GIB 64u
