@@ -228,18 +228,20 @@ static void test_vendor_policies(void)
 		struct coco_vm *vm = NULL;
 		int ret = coco_vm_create(conf_host, &bad[i].config, &vm);
 		if (bad[i].refused_at_create) {
-			if (ret == 0)
-				fprintf(stderr, "accepted at create: %s\n", bad[i].what);
-			CU_ASSERT(ret < 0);
+			if (ret != bad[i].error)
+				fprintf(stderr, "%s: create gave %d, expected %d\n", bad[i].what, ret,
+					bad[i].error);
+			CU_ASSERT_EQUAL(ret, bad[i].error);
 			continue;
 		}
 		CU_ASSERT_EQUAL(ret, 0);
 		if (ret)
 			continue;
 		ret = coco_vm_launch_plan(vm, plan);
-		if (ret == 0)
-			fprintf(stderr, "launched: %s\n", bad[i].what);
-		CU_ASSERT(ret < 0);
+		if (ret != bad[i].error)
+			fprintf(stderr, "%s: launch gave %d (%s), expected %d\n", bad[i].what, ret,
+				coco_last_error(), bad[i].error);
+		CU_ASSERT_EQUAL(ret, bad[i].error);
 		CU_ASSERT_EQUAL(coco_vm_get_state(vm), COCO_VM_FAILED);
 		/* After a failed launch only destroy is possible. */
 		CU_ASSERT_EQUAL(coco_vm_launch_begin(vm), -EIO);
@@ -437,6 +439,58 @@ static void test_memory_conversion(void)
 	coco_plan_free(plan);
 }
 
+/* Launched pages are private: a region over memory made shared is refused, nothing changes. */
+static void test_launch_over_shared_memory(void)
+{
+	struct coco_launch_plan *plan = make_plan(1);
+	struct coco_vm_config c;
+	enum coco_mem_state st;
+	uint64_t run;
+	struct coco_vm *vm;
+
+	default_config(&c, 1);
+	CU_ASSERT_EQUAL_FATAL(coco_vm_create(conf_host, &c, &vm), 0);
+	CU_ASSERT_EQUAL(coco_vm_mem_convert(vm, 0x101000, PAGE, COCO_MEM_SHARED), 0);
+	CU_ASSERT_EQUAL(coco_vm_launch_plan(vm, plan), -EINVAL);	/* "image" covers 0x101000 */
+	CU_ASSERT_PTR_NOT_NULL(strstr(coco_last_error(), "shared"));
+	CU_ASSERT_EQUAL(coco_vm_get_state(vm), COCO_VM_LAUNCHING);	/* a refusal, not a failure */
+	CU_ASSERT_EQUAL(coco_vm_mem_get_state(vm, 0x101000, &st, &run), 0);
+	CU_ASSERT_EQUAL(st, COCO_MEM_SHARED);
+	coco_vm_destroy(vm);
+
+	/* Converted back before the launch: it goes through. */
+	CU_ASSERT_EQUAL_FATAL(coco_vm_create(conf_host, &c, &vm), 0);
+	CU_ASSERT_EQUAL(coco_vm_mem_convert(vm, 0x100000, 2 * PAGE, COCO_MEM_SHARED), 0);
+	CU_ASSERT_EQUAL(coco_vm_mem_convert(vm, 0x100000, 2 * PAGE, COCO_MEM_PRIVATE), 0);
+	CU_ASSERT_EQUAL(coco_vm_launch_plan(vm, plan), 0);
+	coco_vm_destroy(vm);
+	coco_plan_free(plan);
+}
+
+/* A host closed before its VMs stays usable by them until the last is destroyed. */
+static void test_host_outlives_close(void)
+{
+	struct coco_host_options opts = { .private_platform = true };
+	struct coco_launch_plan *plan = make_plan(1);
+	struct coco_host *host;
+	struct coco_vm_config c;
+	struct coco_vm *a = NULL, *b = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(coco_host_open(conf_backend, &opts, &host), 0);
+	coco_vm_config_init(&c, coco_host_vendor(host));
+	c.memory_size = 16 * MiB;
+	CU_ASSERT_EQUAL(coco_vm_create(host, &c, &a), 0);
+	CU_ASSERT_EQUAL(coco_vm_create(host, &c, &b), 0);
+	coco_host_close(host);
+	if (a)
+		CU_ASSERT_EQUAL(coco_vm_launch_plan(a, plan), 0);
+	coco_vm_destroy(a);
+	if (b)
+		CU_ASSERT_EQUAL(coco_vm_launch_plan(b, plan), 0);
+	coco_vm_destroy(b);	/* the last one closes the host */
+	coco_plan_free(plan);
+}
+
 /* ------------------------------------------------------------------ */
 /* Runner                                                               */
 
@@ -459,6 +513,9 @@ static const struct conf_case cases[] = {
 	  false },
 	{ "capacity exhaustion and recovery", test_capacity_exhaustion_and_recovery, 0, true },
 	{ "memory conversion", test_memory_conversion, COCO_FEATURE_MEMORY_CONVERSION, false },
+	{ "launch over shared memory is refused", test_launch_over_shared_memory,
+	  COCO_FEATURE_MEMORY_CONVERSION, false },
+	{ "a host outlives its close while VMs exist", test_host_outlives_close, 0, true },
 };
 
 static int open_host(void)

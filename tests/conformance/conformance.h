@@ -21,6 +21,7 @@ struct bad_config {
 	const char *what;
 	struct coco_vm_config config;
 	bool refused_at_create;		/* else refused by the launch (coco_vm_launch_*) */
+	int error;			/* the negative errno the refusal carries */
 };
 
 struct vendor_profile {

@@ -9,6 +9,7 @@
  * version may not exceed the firmware's; DEBUG and MIGRATE_MA alone are
  * valid.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "conformance.h"
@@ -27,11 +28,14 @@ static struct coco_vm_config snp_config(uint64_t policy, uint64_t features)
 static size_t snp_bad_configs(struct bad_config *out, size_t max)
 {
 	const struct bad_config all[] = {
-		{ "policy without the must-be-one bit 17", snp_config(0x10000, 1), true },
-		{ "policy with a must-be-zero bit (40)", snp_config(0x30000 | (1ull << 40), 1), true },
-		{ "policy forbidding SMT on a platform with SMT", snp_config(0x20000, 1), false },
-		{ "policy asking for ABI 255.0", snp_config(0x30000 | 0xff00, 1), false },
-		{ "VMSA features without SNPActive", snp_config(0x30000, 0x20), true },
+		{ "policy without the must-be-one bit 17", snp_config(0x10000, 1), true, -EINVAL },
+		{ "policy with a must-be-zero bit (40)", snp_config(0x30000 | (1ull << 40), 1), true,
+		  -EINVAL },
+		/* POLICY_FAILURE from the firmware (or KVM's refusal on hardware). */
+		{ "policy forbidding SMT on a platform with SMT", snp_config(0x20000, 1), false,
+		  -EPERM },
+		{ "policy asking for ABI 255.0", snp_config(0x30000 | 0xff00, 1), false, -EPERM },
+		{ "VMSA features without SNPActive", snp_config(0x30000, 0x20), true, -EINVAL },
 	};
 	size_t n = sizeof(all) / sizeof(all[0]);
 

@@ -98,7 +98,22 @@ static void check_invariants(struct snp_platform *p)
 		fprintf(stderr, "guest_count %u, launched guests %u\n", sh->guest_count, launched);
 		abort();
 	}
-	for (uint32_t a = 1; a <= sh->max_snp_asid; a++) {
+	/* The RMP's per-ASID counters agree with its entries. */
+	uint64_t counted[RMP_ASID_COUNTERS] = { 0 };
+	for (uint64_t i = 0; i < p->rmp.npages; i++) {
+		const struct rmp_entry *e = &p->rmp.entries[i];
+		uint32_t asid = (uint32_t)((e->lo & RMP_ASID_MASK) >> RMP_ASID_SHIFT);
+		if ((e->lo & RMP_ASSIGNED) && asid)
+			counted[asid] += (e->lo & RMP_PAGESIZE_2M) ? 512 : 1;
+	}
+	for (uint32_t a = 0; a < RMP_ASID_COUNTERS; a++)
+		if (counted[a] != rmp_asid_pages(&p->rmp, a)) {
+			fprintf(stderr, "ASID %u: RMP counter %llu, entries %llu\n", a,
+				(unsigned long long)rmp_asid_pages(&p->rmp, a),
+				(unsigned long long)counted[a]);
+			abort();
+		}
+	for (uint32_t a = 1; a <= SNP_MODEL_MAX_ASIDS; a++) {
 		bool owned = false;
 		if (sh->asid_state[a] > SNP_ASID_DIRTY)
 			abort();

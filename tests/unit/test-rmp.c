@@ -18,6 +18,7 @@ static struct rmp rmp;
 
 static void setup(void)
 {
+	rmp.asid_pages = calloc(RMP_ASID_COUNTERS, sizeof(uint64_t));
 	rmp.entries = calloc(NPAGES, sizeof(struct rmp_entry));
 	rmp.base = BASE;
 	rmp.npages = NPAGES;
@@ -26,6 +27,7 @@ static void setup(void)
 static void teardown(void)
 {
 	free(rmp.entries);
+	free(rmp.asid_pages);
 }
 
 static enum rmp_page_state state_of(uint64_t spa)
@@ -194,7 +196,28 @@ static void test_rmpadjust(void)
 	CU_ASSERT_EQUAL(v.perms[1], 0);
 }
 
+static void test_asid_counters(void)
+{
+	/* The bookkeeping counts every 4 KiB page assigned to each guest ASID. */
+	CU_ASSERT_EQUAL(assign(BASE, 0x1000, 7, false, false), RMP_OK);
+	CU_ASSERT_EQUAL(assign(BASE + PAGE, 0x2000, 7, false, true), RMP_OK);
+	CU_ASSERT_EQUAL(assign(BASE + LARGE, 0x200000, 7, true, false), RMP_OK);
+	CU_ASSERT_EQUAL(assign(BASE + 2 * PAGE, 0, 0, false, true), RMP_OK);	/* firmware page */
+	CU_ASSERT_EQUAL(rmp_asid_pages(&rmp, 7), 2 + 512);
+	CU_ASSERT_EQUAL(rmp_asid_pages(&rmp, 0), 0);
+	CU_ASSERT_EQUAL(rmp_psmash(&rmp, BASE + LARGE), RMP_OK);	/* same pages, now 512 entries */
+	CU_ASSERT_EQUAL(rmp_asid_pages(&rmp, 7), 2 + 512);
+	CU_ASSERT_EQUAL(make_shared(BASE + LARGE + 3 * PAGE, false), RMP_OK);
+	CU_ASSERT_EQUAL(rmp_asid_pages(&rmp, 7), 2 + 511);
+	CU_ASSERT_EQUAL(assign(BASE, 0x1000, 8, false, false), RMP_OK);	/* moved to ASID 8 */
+	CU_ASSERT_EQUAL(rmp_asid_pages(&rmp, 7), 1 + 511);
+	CU_ASSERT_EQUAL(rmp_asid_pages(&rmp, 8), 1);
+	CU_ASSERT_EQUAL(make_shared(BASE + PAGE, false), RMP_FAIL_PERMISSION);	/* immutable */
+	CU_ASSERT_EQUAL(rmp_asid_pages(&rmp, 7), 1 + 511);
+}
+
 static CU_TestInfo tests[] = {
+	{ "ASID page counters", test_asid_counters },
 	{ "page states", test_states },
 	{ "RMPUPDATE rules", test_update_rules },
 	{ "2 MiB pages and PSMASH", test_large_pages_and_psmash },

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <coco/snp.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
@@ -274,17 +275,25 @@ static void test_guest_lifecycle_and_measurement(void)
 	CU_ASSERT_EQUAL(fw(SNP_CMD_LAUNCH_START, &start, sizeof(start)), SNP_RET_INVALID_GUEST_STATE);
 
 	/* LAUNCH_UPDATE before ACTIVATE: the guest is inactive. */
-	memset(host(8), 0x5a, PAGE);
-	make_pre_guest(spa(8), 0x8000, 1, false);
-	CU_ASSERT_EQUAL(launch_update(0, spa(8), SNP_PAGE_TYPE_NORMAL, false), SNP_RET_INACTIVE);
+	make_pre_guest(spa(12), 0xC000, 3, false);
+	CU_ASSERT_EQUAL(launch_update(0, spa(12), SNP_PAGE_TYPE_NORMAL, false), SNP_RET_INACTIVE);
 	/* ASIDs outside the platform's SNP range. */
 	act.asid = 0;
 	CU_ASSERT_EQUAL(fw(SNP_CMD_ACTIVATE, &act, sizeof(act)), SNP_RET_INVALID_ASID);
 	act.asid = 5;
 	CU_ASSERT_EQUAL(fw(SNP_CMD_ACTIVATE, &act, sizeof(act)), SNP_RET_INVALID_ASID);
+	/* Pages still assigned to an ASID in the RMP keep it from a new guest. */
+	act.asid = 3;
+	CU_ASSERT_EQUAL(fw(SNP_CMD_ACTIVATE, &act, sizeof(act)), SNP_RET_INVALID_CONFIG);
+	struct snp_cmd_page_reclaim rc = { spa(12) };
+	struct rmp_update_state shared = { 0 };
+	CU_ASSERT_EQUAL(fw(SNP_CMD_PAGE_RECLAIM, &rc, sizeof(rc)), SNP_RET_SUCCESS);
+	CU_ASSERT_EQUAL(snp_model_rmpupdate(plat, spa(12), &shared), 0);
 	act.asid = 1;
 	CU_ASSERT_EQUAL(fw(SNP_CMD_ACTIVATE, &act, sizeof(act)), SNP_RET_SUCCESS);
 	CU_ASSERT_EQUAL(fw(SNP_CMD_ACTIVATE, &act, sizeof(act)), SNP_RET_ASID_OWNED);
+	memset(host(8), 0x5a, PAGE);
+	make_pre_guest(spa(8), 0x8000, 1, false);
 
 	/* Page state rules: Pre-Guest, same ASID, matching size, 4 KiB-only types. */
 	make_pre_guest(spa(9), 0x9000, 2, false);
@@ -512,7 +521,102 @@ static void test_guest_request(void)
 	CU_ASSERT_EQUAL(coco_le32(rsp + SNP_REPORT_RSP_HDR_SIZE + 0x30), 1);	/* VMPL */
 }
 
+/* Details of the firmware's behaviour the review of the model pinned down. */
+static void test_firmware_details(void)
+{
+	struct snp_cmd_init_ex init = { .flags = SNP_INIT_EX_INIT_RMP | SNP_INIT_EX_LIST_PADDR_EN,
+					.list_paddr = spa(2) + 0x100 };
+	struct snp_cmd_gctx gctx = { spa(0) };
+	struct snp_cmd_activate act = { spa(0), 4 };
+	struct snp_cmd_launch_start start = { .gctx_paddr = spa(0), .policy = 0x30000 };
+	struct snp_cmd_feature_info fi = { .length = sizeof(fi), .feature_info_paddr = spa(5) };
+	struct snp_cmd_platform_status ps = { spa(5) };
+	struct snp_platform_status st;
+
+	/* The range list starts at LIST_PADDR, inside its page: one range, page 40. */
+	coco_put_le32(host(2) + 0x100, 1);
+	coco_put_le64(host(2) + 0x108, spa(40));
+	coco_put_le32(host(2) + 0x110, 1);
+	CU_ASSERT_EQUAL(fw(SNP_CMD_INIT_EX, &init, sizeof(init)), SNP_RET_SUCCESS);
+	CU_ASSERT_EQUAL(state_of(spa(40)), RMP_STATE_HV_FIXED);
+	CU_ASSERT_EQUAL(state_of(spa(41)), RMP_STATE_HYPERVISOR);
+
+	/* Every ASID is dirty after INIT, even one the SNP range does not include. */
+	make_firmware(spa(0));
+	CU_ASSERT_EQUAL(fw(SNP_CMD_GCTX_CREATE, &gctx, sizeof(gctx)), SNP_RET_SUCCESS);
+	CU_ASSERT_EQUAL(fw(SNP_CMD_LAUNCH_START, &start, sizeof(start)), SNP_RET_SUCCESS);
+	act.asid = 5;
+	CU_ASSERT_EQUAL(fw(SNP_CMD_ACTIVATE, &act, sizeof(act)), SNP_RET_DFFLUSH_REQUIRED);
+	snp_model_wbinvd(plat);
+	CU_ASSERT_EQUAL(fw(SNP_CMD_DF_FLUSH, NULL, 0), SNP_RET_SUCCESS);
+	CU_ASSERT_EQUAL(fw(SNP_CMD_ACTIVATE, &act, sizeof(act)), SNP_RET_INVALID_ASID);
+
+	/* This firmware knows policy bits 0-20 only. */
+	struct snp_cmd_gctx g2 = { spa(1) };
+	make_firmware(spa(1));
+	CU_ASSERT_EQUAL(fw(SNP_CMD_GCTX_CREATE, &g2, sizeof(g2)), SNP_RET_SUCCESS);
+	start.gctx_paddr = spa(1);
+	start.policy = 0x30000 | COCO_SNP_POLICY_CXL_ALLOW;
+	CU_ASSERT_EQUAL(fw(SNP_CMD_LAUNCH_START, &start, sizeof(start)), SNP_RET_POLICY_FAILURE);
+	/* A migration agent must itself have launched without one. */
+	start.policy = 0x30000 | COCO_SNP_POLICY_MIGRATE_MA;
+	start.flags = SNP_LAUNCH_START_MA_EN;
+	start.ma_gctx_paddr = spa(1);	/* itself, fresh */
+	CU_ASSERT_EQUAL(fw(SNP_CMD_LAUNCH_START, &start, sizeof(start)), SNP_RET_POLICY_FAILURE);
+	start.ma_gctx_paddr = spa(0);	/* launched without an agent */
+	CU_ASSERT_EQUAL(fw(SNP_CMD_LAUNCH_START, &start, sizeof(start)), SNP_RET_SUCCESS);
+	start.ma_gctx_paddr = spa(3);	/* not a context */
+	start.gctx_paddr = spa(0);
+
+	/* SNP_FEATURE_INFO exists (status says so) and reports no optional feature. */
+	make_firmware(spa(5));
+	CU_ASSERT_EQUAL(fw(SNP_CMD_PLATFORM_STATUS, &ps, sizeof(ps)), SNP_RET_SUCCESS);
+	snp_platform_status_decode(host(5), &st);
+	CU_ASSERT_EQUAL(st.feature_info, 1);
+	memset(host(5), 0xff, 16);
+	CU_ASSERT_EQUAL(fw(SNP_CMD_FEATURE_INFO, &fi, sizeof(fi)), SNP_RET_SUCCESS);
+	CU_ASSERT(coco_all_zero(host(5), 16));
+	fi.ecx_in = 1;
+	CU_ASSERT_EQUAL(fw(SNP_CMD_FEATURE_INFO, &fi, sizeof(fi)), SNP_RET_INVALID_PARAM);
+}
+
+/* IMI pages: PAGE_INFO carries the IMI_PAGE bit. */
+static void test_imi_pages_measured(void)
+{
+	struct snp_cmd_gctx gctx = { spa(0) };
+	struct snp_cmd_launch_start start = { .gctx_paddr = spa(0), .policy = 0x30000,
+					      .flags = SNP_LAUNCH_START_IMI_EN };
+	struct snp_cmd_activate act = { spa(0), 1 };
+	struct snp_cmd_launch_update up = {
+		.gctx_paddr = spa(0),
+		.page_info = SNP_LAUNCH_UPDATE_IMI_PAGE | (SNP_PAGE_TYPE_ZERO << 1),
+		.page_paddr = spa(8),
+	};
+	struct snp_launch_digest plain, imi;
+
+	bring_up();
+	make_firmware(spa(0));
+	CU_ASSERT_EQUAL(fw(SNP_CMD_GCTX_CREATE, &gctx, sizeof(gctx)), SNP_RET_SUCCESS);
+	CU_ASSERT_EQUAL(fw(SNP_CMD_LAUNCH_START, &start, sizeof(start)), SNP_RET_SUCCESS);
+	CU_ASSERT_EQUAL(fw(SNP_CMD_ACTIVATE, &act, sizeof(act)), SNP_RET_SUCCESS);
+	make_pre_guest(spa(8), 0x8000, 1, false);
+	up.page_info = SNP_PAGE_TYPE_ZERO << 1;	/* an IMI launch takes IMI pages only */
+	CU_ASSERT_EQUAL(fw(SNP_CMD_LAUNCH_UPDATE, &up, sizeof(up)), SNP_RET_INVALID_PARAM);
+	up.page_info |= SNP_LAUNCH_UPDATE_IMI_PAGE;
+	CU_ASSERT_EQUAL(fw(SNP_CMD_LAUNCH_UPDATE, &up, sizeof(up)), SNP_RET_SUCCESS);
+	CU_ASSERT_FATAL(snp_launch_digest_init(&plain) == 0);
+	CU_ASSERT_FATAL(snp_launch_digest_init(&imi) == 0);
+	snp_launch_digest_extend(&plain, SNP_PAGE_TYPE_ZERO, 0x8000, NULL, NULL);
+	snp_launch_digest_extend_imi(&imi, SNP_PAGE_TYPE_ZERO, true, 0x8000, NULL, NULL);
+	CU_ASSERT(memcmp(plain.ld, imi.ld, 48) != 0);
+	CU_ASSERT(memcmp(plat->sh->gctx[0].ld, imi.ld, 48) == 0);
+	snp_launch_digest_fini(&plain);
+	snp_launch_digest_fini(&imi);
+}
+
 static CU_TestInfo tests[] = {
+	{ "firmware details", test_firmware_details },
+	{ "IMI pages are measured as such", test_imi_pages_measured },
 	{ "platform state machine", test_platform_state_machine },
 	{ "guest lifecycle and measurement", test_guest_lifecycle_and_measurement },
 	{ "ASID reuse needs WBINVD + DF_FLUSH", test_asid_reuse_needs_flush },
