@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/kvm.h"
+#include "sev-snp/psp.h"
 #include "sev-snp/snp-uapi.h"
 
 int snp_psp_call_err(int err, const char *op, uint32_t psp_cmd, uint32_t fw_status,
@@ -25,7 +26,12 @@ int snp_psp_call_err(int err, const char *op, uint32_t psp_cmd, uint32_t fw_stat
 				strerror(-err), -err, kernel_hint ? "; " : "",
 				kernel_hint ? kernel_hint : "");
 	hint = snp_fw_status_hint(psp_cmd, fw_status);
-	return coco_err(err, "%s%s: %s (errno %d); firmware status 0x%x %s%s%s", op, ctx,
+	/*
+	 * The kernel reports every firmware failure as EIO; callers get the
+	 * errno the firmware status stands for, the same on every backend.
+	 */
+	return coco_err(snp_fw_status_errno(fw_status),
+			"%s%s: %s (errno %d); firmware status 0x%x %s%s%s", op, ctx,
 			strerror(-err), -err, fw_status, snp_fw_status_name(fw_status),
 			hint ? ": " : "", hint ? hint : "");
 }

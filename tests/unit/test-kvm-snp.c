@@ -653,7 +653,7 @@ static void test_update_firmware_error_message(void)
 	fake.faults.update_fail_fw = 0x16;
 	vm = started_vm();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(vm);
-	CU_ASSERT_EQUAL(sink_of(vm)->update(vm, 0x5000, SNP_PAGE_TYPE_NORMAL, data, 1, false), -EIO);
+	CU_ASSERT_EQUAL(sink_of(vm)->update(vm, 0x5000, SNP_PAGE_TYPE_NORMAL, data, 1, false), -EINVAL);
 	ASSERT_CONTAINS(coco_last_error(), "KVM_SEV_SNP_LAUNCH_UPDATE: GPA 0x5000, 1 pages, type "
 					   "NORMAL: Input/output error (errno 5); firmware status "
 					   "0x16 INVALID_PARAM");
@@ -664,7 +664,7 @@ static void test_update_firmware_error_message(void)
 	fake.faults.update_fail_fw = 0x1A;
 	vm = started_vm();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(vm);
-	CU_ASSERT_EQUAL(sink_of(vm)->update(vm, 0x5000, SNP_PAGE_TYPE_NORMAL, data, 1, false), -EIO);
+	CU_ASSERT_EQUAL(sink_of(vm)->update(vm, 0x5000, SNP_PAGE_TYPE_NORMAL, data, 1, false), -EBUSY);
 	ASSERT_CONTAINS(coco_last_error(), "firmware status 0x1a INVALID_PAGE_STATE: the page is not "
 					   "in the RMP state");
 	close_vm(vm);
@@ -765,7 +765,7 @@ static void test_finish_error_message(void)
 	fake.faults.finish_fw = 0x0B;
 	vm = started_vm();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(vm);
-	CU_ASSERT_EQUAL(sink_of(vm)->finish(vm, NULL), -EIO);
+	CU_ASSERT_EQUAL(sink_of(vm)->finish(vm, NULL), -EKEYREJECTED);
 	ASSERT_CONTAINS(coco_last_error(), "KVM_SEV_SNP_LAUNCH_FINISH: without ID block: "
 					   "Input/output error (errno 5); firmware status 0xb "
 					   "BAD_MEASUREMENT");
@@ -797,7 +797,7 @@ static void test_vm_create_refusals(void)
 	fake.faults.init2_errno = EIO;
 	fake.faults.init2_fw = 0x01;
 	config_for_test(&c);
-	CU_ASSERT_EQUAL(open_vm(&c, &vm), -EIO);
+	CU_ASSERT_EQUAL(open_vm(&c, &vm), -EBUSY);
 	ASSERT_CONTAINS(coco_last_error(), "KVM_SEV_INIT2: vmsa_features 0x20, ghcb_version 2: "
 					   "Input/output error (errno 5); firmware status 0x1 "
 					   "INVALID_PLATFORM_STATE");
