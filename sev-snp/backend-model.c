@@ -401,10 +401,12 @@ out_free:
 	coco_caps_add(caps, "snp.product", "%s", snp_product_name(sh->product));
 	coco_caps_add(caps, "snp.guest_count", "%u", st.guest_count);
 	coco_caps_add(caps, "snp.asids", "1-%u (%u free)", sh->max_snp_asid, free_asids);
-	coco_caps_add(caps, "snp.reported_tcb", "0x%016llx (bootloader %u, tee %u, snp %u, "
-		      "microcode %u%s)", (unsigned long long)st.reported_tcb, tcb.bootloader,
-		      tcb.tee, tcb.snp, tcb.microcode,
-		      sh->product == SNP_PRODUCT_TURIN ? ", fmc" : "");
+	char fmc[16] = "";
+	if (sh->product == SNP_PRODUCT_TURIN)
+		snprintf(fmc, sizeof(fmc), "fmc %u, ", tcb.fmc);
+	coco_caps_add(caps, "snp.reported_tcb", "0x%016llx (%sbootloader %u, tee %u, snp %u, "
+		      "microcode 0x%02x)", (unsigned long long)st.reported_tcb, fmc, tcb.bootloader,
+		      tcb.tee, tcb.snp, tcb.microcode);
 	coco_caps_add(caps, "snp.report_version", "%u", sh->report_version);
 	coco_caps_add(caps, "snp.policy_bits", "0x%llx", (unsigned long long)SNP_MODEL_POLICY_KNOWN);
 	coco_caps_add(caps, "snp.rmp_initialized", "%s", st.is_rmp_initialized ? "yes" : "no");
