@@ -24,4 +24,11 @@ echo "== tests (release build) =="
 run_suite build
 echo "== tests under ASan + UBSan =="
 run_suite build-sanitize -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false
+echo "== fuzz targets under libFuzzer (clang, ASan + UBSan) =="
+if [ ! -f build-fuzz/build.ninja ]; then
+	CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dbenchmarks=false
+fi
+ninja -C build-fuzz
+meson test -C build-fuzz --suite libfuzzer --num-processes "$jobs" --print-errorlogs
 echo "== all tests passed =="

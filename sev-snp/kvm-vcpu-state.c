@@ -402,17 +402,17 @@ static int load_xcr0(int fd, const struct vcpu_state *s, uint32_t index)
 
 static int load_pat(int fd, const struct vcpu_state *s, uint32_t index)
 {
-	struct {
-		struct kvm_msrs head;
-		struct kvm_msr_entry entry;
-	} msrs;
+	/* struct kvm_msrs ends in a flexible array: the header, then one entry. */
+	_Alignas(struct kvm_msr_entry) uint8_t buf[sizeof(struct kvm_msrs) +
+						  sizeof(struct kvm_msr_entry)];
+	struct kvm_msrs *msrs = (struct kvm_msrs *)buf;
 	int ret;
 
-	memset(&msrs, 0, sizeof(msrs));
-	msrs.head.nmsrs = 1;
-	msrs.entry.index = MSR_IA32_CR_PAT;
-	msrs.entry.data = s->pat;
-	ret = vcpu_ioctl(fd, KVM_SET_MSRS, &msrs, "KVM_SET_MSRS(IA32_PAT)", index);
+	memset(buf, 0, sizeof(buf));
+	msrs->nmsrs = 1;
+	msrs->entries[0].index = MSR_IA32_CR_PAT;
+	msrs->entries[0].data = s->pat;
+	ret = vcpu_ioctl(fd, KVM_SET_MSRS, msrs, "KVM_SET_MSRS(IA32_PAT)", index);
 	if (ret < 0)
 		return ret;
 	/* KVM_SET_MSRS returns how many MSRs it set; it stops at the first it refuses. */
