@@ -126,6 +126,24 @@ static uint32_t find_guest(struct fw_ctx *c, uint64_t gctx_paddr, struct snp_mod
 		    (unsigned long long)gctx_paddr, rmp_state_name(v.state));
 }
 
+/*
+ * The checks every guest-context command starts with, in the firmware's
+ * order: the GCTX address's reserved bits, the command's other reserved
+ * fields (@bad_params says which, or NULL), the platform state, the context.
+ */
+static uint32_t enter_guest_command(struct fw_ctx *c, uint64_t gctx_paddr, const char *bad_params,
+				    struct snp_model_gctx **g)
+{
+	if (!page_addr_ok(gctx_paddr))
+		return fail(c, SNP_RET_INVALID_PARAM, "GCTX address 0x%llx has bits 11:0 set",
+			    (unsigned long long)gctx_paddr);
+	if (bad_params)
+		return fail(c, SNP_RET_INVALID_PARAM, "%s", bad_params);
+	if (!platform_ready(c))
+		return need_init(c);
+	return find_guest(c, gctx_paddr, g);
+}
+
 static bool guest_has_asid(const struct snp_model_gctx *g)
 {
 	return g->asid != 0;
@@ -356,12 +374,7 @@ static uint32_t cmd_decommission(struct fw_ctx *c, void *buf)
 	struct rmp_view v;
 	uint32_t ret;
 
-	if (!page_addr_ok(cmd->gctx_paddr))
-		return fail(c, SNP_RET_INVALID_PARAM, "GCTX address 0x%llx has bits 11:0 set",
-			    (unsigned long long)cmd->gctx_paddr);
-	if (!platform_ready(c))
-		return need_init(c);
-	ret = find_guest(c, cmd->gctx_paddr, &g);
+	ret = enter_guest_command(c, cmd->gctx_paddr, NULL, &g);
 	if (ret)
 		return ret;
 	if (guest_has_asid(g)) {
@@ -393,12 +406,7 @@ static uint32_t cmd_activate(struct fw_ctx *c, void *buf)
 	struct snp_model_gctx *g;
 	uint32_t ret;
 
-	if (!page_addr_ok(cmd->gctx_paddr))
-		return fail(c, SNP_RET_INVALID_PARAM, "GCTX address 0x%llx has bits 11:0 set",
-			    (unsigned long long)cmd->gctx_paddr);
-	if (!platform_ready(c))
-		return need_init(c);
-	ret = find_guest(c, cmd->gctx_paddr, &g);
+	ret = enter_guest_command(c, cmd->gctx_paddr, NULL, &g);
 	if (ret)
 		return ret;
 	if (g->state != SNP_GSTATE_LAUNCH && g->state != SNP_GSTATE_RUNNING)
@@ -441,14 +449,9 @@ static uint32_t cmd_guest_status(struct fw_ctx *c, void *buf)
 	uint8_t *out;
 	uint32_t ret;
 
-	if (!page_addr_ok(cmd->gctx_paddr))
-		return fail(c, SNP_RET_INVALID_PARAM, "GCTX address 0x%llx has bits 11:0 set",
-			    (unsigned long long)cmd->gctx_paddr);
-	if ((cmd->status_paddr & (PAGE - 1)) + sizeof(st) > PAGE)
-		return fail(c, SNP_RET_INVALID_PARAM, "the status output crosses a page");
-	if (!platform_ready(c))
-		return need_init(c);
-	ret = find_guest(c, cmd->gctx_paddr, &g);
+	ret = enter_guest_command(c, cmd->gctx_paddr,
+				  (cmd->status_paddr & (PAGE - 1)) + sizeof(st) > PAGE
+					  ? "the status output crosses a page" : NULL, &g);
 	if (!ret)
 		ret = output_buffer(c, cmd->status_paddr, sizeof(st), &out);
 	if (ret)
@@ -510,13 +513,11 @@ static uint32_t cmd_launch_start(struct fw_ctx *c, void *buf)
 	struct snp_model_gctx *g, *ma = NULL;
 	uint32_t ret;
 
-	if (!page_addr_ok(cmd->gctx_paddr) || !page_addr_ok(cmd->ma_gctx_paddr) ||
-	    (cmd->flags & ~(SNP_LAUNCH_START_MA_EN | SNP_LAUNCH_START_IMI_EN)))
-		return fail(c, SNP_RET_INVALID_PARAM, "GCTX or MA_GCTX address has bits 11:0 set, "
-			    "or reserved flags 0x%x", cmd->flags);
-	if (!platform_ready(c))
-		return need_init(c);
-	ret = find_guest(c, cmd->gctx_paddr, &g);
+	ret = enter_guest_command(c, cmd->gctx_paddr,
+				  !page_addr_ok(cmd->ma_gctx_paddr)
+					  ? "MA_GCTX address has bits 11:0 set"
+				  : (cmd->flags & ~(SNP_LAUNCH_START_MA_EN | SNP_LAUNCH_START_IMI_EN))
+					  ? "reserved flag bits are set" : NULL, &g);
 	if (ret)
 		return ret;
 	if (g->state != SNP_GSTATE_INIT)
@@ -627,14 +628,11 @@ static uint32_t cmd_launch_update(struct fw_ctx *c, void *buf)
 	uint8_t *mem;
 	uint32_t ret;
 
-	if (!page_addr_ok(cmd->gctx_paddr) || !page_addr_ok(cmd->page_paddr) ||
-	    (cmd->page_info & ~(uint32_t)0x1f) || cmd->reserved || cmd->reserved2 ||
-	    (cmd->vmpl_perms & 0xff))
-		return fail(c, SNP_RET_INVALID_PARAM, "an address has bits 11:0 set or a reserved "
-			    "field is not zero");
-	if (!platform_ready(c))
-		return need_init(c);
-	ret = find_guest(c, cmd->gctx_paddr, &g);
+	ret = enter_guest_command(c, cmd->gctx_paddr,
+				  !page_addr_ok(cmd->page_paddr) ? "PAGE_PADDR has bits 11:0 set"
+				  : (cmd->page_info & ~(uint32_t)0x1f) || cmd->reserved ||
+						  cmd->reserved2 || (cmd->vmpl_perms & 0xff)
+					  ? "a reserved field is not zero" : NULL, &g);
 	if (ret)
 		return ret;
 	v = lookup(c, cmd->page_paddr);
@@ -746,12 +744,8 @@ static uint32_t cmd_launch_finish(struct fw_ctx *c, void *buf)
 	struct snp_model_gctx *g;
 	uint32_t ret;
 
-	if (!page_addr_ok(cmd->gctx_paddr) || (cmd->flags & ~known))
-		return fail(c, SNP_RET_INVALID_PARAM, "GCTX address has bits 11:0 set or reserved "
-			    "flags 0x%llx", (unsigned long long)(cmd->flags & ~known));
-	if (!platform_ready(c))
-		return need_init(c);
-	ret = find_guest(c, cmd->gctx_paddr, &g);
+	ret = enter_guest_command(c, cmd->gctx_paddr,
+				  (cmd->flags & ~known) ? "reserved flag bits are set" : NULL, &g);
 	if (ret)
 		return ret;
 	if (g->state != SNP_GSTATE_LAUNCH || g->imi_en)
@@ -875,12 +869,7 @@ static uint32_t cmd_guest_request(struct fw_ctx *c, void *buf)
 	uint16_t rsp_size;
 	uint32_t ret;
 
-	if (!page_addr_ok(cmd->gctx_paddr))
-		return fail(c, SNP_RET_INVALID_PARAM, "GCTX address 0x%llx has bits 11:0 set",
-			    (unsigned long long)cmd->gctx_paddr);
-	if (!platform_ready(c))
-		return need_init(c);
-	ret = find_guest(c, cmd->gctx_paddr, &g);
+	ret = enter_guest_command(c, cmd->gctx_paddr, NULL, &g);
 	if (ret)
 		return ret;
 	v = lookup(c, cmd->response_paddr);

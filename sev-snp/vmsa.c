@@ -6,34 +6,7 @@
 
 #include "core/error.h"
 #include "core/util.h"
-
-/*
- * VMSA (SEV-ES save area) offsets: AMD APM vol. 2, table B-4 "VMSA Layout,
- * State Save Area for SEV-ES"; Linux struct sev_es_save_area.
- */
-#define VMSA_ES 0x000u
-#define VMSA_CS 0x010u
-#define VMSA_SS 0x020u
-#define VMSA_DS 0x030u
-#define VMSA_FS 0x040u
-#define VMSA_GS 0x050u
-#define VMSA_GDTR 0x060u
-#define VMSA_LDTR 0x070u
-#define VMSA_IDTR 0x080u
-#define VMSA_TR 0x090u
-#define VMSA_EFER 0x0D0u
-#define VMSA_CR4 0x148u
-#define VMSA_CR0 0x158u
-#define VMSA_DR7 0x160u
-#define VMSA_DR6 0x168u
-#define VMSA_RFLAGS 0x170u
-#define VMSA_RIP 0x178u
-#define VMSA_G_PAT 0x268u
-#define VMSA_RDX 0x310u
-#define VMSA_SEV_FEATURES 0x3B0u
-#define VMSA_XCR0 0x3E8u
-#define VMSA_MXCSR 0x408u
-#define VMSA_X87_FCW 0x410u
+#include "sev-snp/vmsa-layout.h"
 
 /*
  * Segment attributes in the VMCB's packed form (APM vol. 2, 15.5.1): type

@@ -23,6 +23,7 @@
 #define MEM_PAGES (MEM_SIZE / PAGE)
 
 static uint8_t *mem;
+static uint64_t mem_base;	/* system physical address of mem */
 
 struct reader {
 	const uint8_t *p;
@@ -98,9 +99,14 @@ static void check_invariants(struct snp_platform *p)
 		fprintf(stderr, "guest_count %u, launched guests %u\n", sh->guest_count, launched);
 		abort();
 	}
-	/* The RMP's per-ASID counters agree with its entries. */
+	/*
+	 * The RMP's per-ASID counters agree with its entries.  Only the pages of
+	 * the harness's memory can be given to a guest (RMPUPDATE targets them),
+	 * so counting those must account for every counter.
+	 */
 	uint64_t counted[RMP_ASID_COUNTERS] = { 0 };
-	for (uint64_t i = 0; i < p->rmp.npages; i++) {
+	uint64_t first = (mem_base - p->rmp.base) / PAGE;
+	for (uint64_t i = first; i < first + MEM_PAGES; i++) {
 		const struct rmp_entry *e = &p->rmp.entries[i];
 		uint32_t asid = (uint32_t)((e->lo & RMP_ASID_MASK) >> RMP_ASID_SHIFT);
 		if ((e->lo & RMP_ASSIGNED) && asid)
@@ -113,12 +119,14 @@ static void check_invariants(struct snp_platform *p)
 				(unsigned long long)counted[a]);
 			abort();
 		}
+	bool owners[SNP_MODEL_MAX_ASIDS + 1] = { false };
+	for (unsigned int i = 0; i < SNP_MODEL_MAX_ASIDS; i++)
+		if (sh->gctx[i].gctx_paddr && sh->gctx[i].asid <= SNP_MODEL_MAX_ASIDS)
+			owners[sh->gctx[i].asid] = true;
 	for (uint32_t a = 1; a <= SNP_MODEL_MAX_ASIDS; a++) {
-		bool owned = false;
+		bool owned = owners[a];
 		if (sh->asid_state[a] > SNP_ASID_DIRTY)
 			abort();
-		for (unsigned int i = 0; i < SNP_MODEL_MAX_ASIDS; i++)
-			owned |= sh->gctx[i].gctx_paddr && sh->gctx[i].asid == a;
 		/* An ASID is bound exactly when a guest holds it. */
 		if (owned != (sh->asid_state[a] == SNP_ASID_ALLOCATED ||
 			      sh->asid_state[a] == SNP_ASID_IN_USE)) {
@@ -169,6 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	psp = (struct psp){ &psp_model_transport, p };
 	if (snp_platform_alloc(p, MEM_SIZE, &base) || snp_platform_map_local(p, base, MEM_SIZE, mem))
 		abort();
+	mem_base = base;
 	memset(mem, 0, MEM_SIZE);
 
 	for (int ops = 0; r.left && ops < 64; ops++) {

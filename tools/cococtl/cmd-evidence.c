@@ -161,9 +161,7 @@ int cmd_evidence(int argc, char **argv)
 		return cococtl_usage_error(cmd, "--report-data and --out are required");
 	if (image_from >= 0) {
 		/* Re-run getopt over the image options alone (argv[image_from - 1] as argv[0]). */
-		for (size_t i = 0; i < image_long_options_count; i++)
-			image_opts[i] = image_long_options[i];
-		image_opts[image_long_options_count] = (struct option){ NULL, 0, NULL, 0 };
+		image_options_append(image_opts, 0);
 		char **sub = argv + image_from - 1;
 		int subc = argc - image_from + 1;
 		optind = 1;

@@ -76,9 +76,7 @@ int cmd_launch(int argc, char **argv)
 	size_t n = 4, rd_len;
 	int c, ret;
 
-	for (size_t i = 0; i < image_long_options_count; i++)
-		opts[n++] = image_long_options[i];
-	opts[n] = (struct option){ NULL, 0, NULL, 0 };
+	image_options_append(opts, n);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

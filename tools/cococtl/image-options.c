@@ -34,6 +34,13 @@ const struct option image_long_options[] = {
 };
 const size_t image_long_options_count = sizeof(image_long_options) / sizeof(image_long_options[0]);
 
+void image_options_append(struct option *opts, size_t n)
+{
+	for (size_t i = 0; i < image_long_options_count; i++)
+		opts[n++] = image_long_options[i];
+	opts[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
 bool image_option_set(struct image_options *o, int code, const char *arg)
 {
 	switch (code) {

@@ -30,6 +30,12 @@ struct image_options {
 extern const struct option image_long_options[];
 extern const size_t image_long_options_count;
 
+/*
+ * Append the image options and the terminating entry to a command's getopt
+ * table holding @n entries (room for image_long_options_count + 1 more).
+ */
+void image_options_append(struct option *opts, size_t n);
+
 /* Apply option @code (from image_long_options) with @arg; false if it is not one. */
 bool image_option_set(struct image_options *o, int code, const char *arg);
 
