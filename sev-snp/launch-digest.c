@@ -16,10 +16,19 @@
  * of hashing the page itself.  Long runs of NORMAL pages are therefore
  * hashed by several threads in batches, and the calling thread chains each
  * batch in page order: the digest is exactly the sequential one.
+ *
+ * The caller never waits for a worker: on a busy machine a worker may sit
+ * descheduled in the middle of its chunk.  When no chunk is left to claim,
+ * the caller hashes the unfinished ones itself (first result wins; both are
+ * the same hash).  Workers read a copy of the batch that the pool owns, so a
+ * late worker never touches the caller's memory after the call returned;
+ * two copies alternate, and a copy still being read is not reused (that
+ * batch is then hashed by the caller alone).
  */
 #define PARALLEL_MIN_PAGES 64u		/* below this, waking threads costs more than it saves */
 #define BATCH_PAGES 512u		/* page hashes per batch: one 2 MiB page */
-#define CLAIM_PAGES 16u			/* pages a thread takes at a time */
+#define CHUNK_PAGES 8u			/* pages a thread takes at a time */
+#define BATCH_CHUNKS (BATCH_PAGES / CHUNK_PAGES)
 #define MAX_THREADS 8u
 
 struct snp_digest_workers {
@@ -28,53 +37,53 @@ struct snp_digest_workers {
 	unsigned int nthreads;		/* started worker threads (the caller hashes too) */
 	pthread_mutex_t lock;
 	pthread_cond_t work;		/* a batch was posted, or stop */
-	pthread_cond_t done;		/* the last page of a batch was hashed */
-	/* The batch being hashed (npages 0: none). */
-	const uint8_t *data;
-	uint64_t npages;
-	uint64_t next;			/* first page nobody has claimed */
-	uint64_t finished;		/* pages hashed */
-	bool failed;
 	bool stop;
+	/* The batch being hashed; workers claim chunks while next_chunk < nchunks. */
+	uint64_t generation;		/* of the batch; late results of older ones are dropped */
+	unsigned int copy;		/* which copy[] holds it */
+	uint64_t npages;
+	unsigned int nchunks, next_chunk, chunks_done;
+	bool chunk_done[BATCH_CHUNKS];
+	bool failed;
+	unsigned int readers[2];	/* workers hashing from copy[i] */
+	uint8_t *copies[2];		/* BATCH_PAGES pages each */
 	uint8_t hashes[BATCH_PAGES][SNP_DIGEST_SIZE];
 };
 
-/* Hash pages the lock holder claimed: [first, first + n). */
-static bool hash_claimed(struct snp_digest_workers *w, struct coco_hasher *h, uint64_t first,
-			 uint64_t n)
+/* Hash @n pages of @src into @out; false on an OpenSSL failure. */
+static bool hash_pages(struct coco_hasher *h, const uint8_t *src, uint64_t n,
+		       uint8_t out[][SNP_DIGEST_SIZE])
 {
-	for (uint64_t i = first; i < first + n; i++)
-		if (!h || coco_hasher_digest(h, w->data + i * SNP_PAGE_SIZE, SNP_PAGE_SIZE,
-					     w->hashes[i]))
+	for (uint64_t i = 0; i < n; i++)
+		if (coco_hasher_digest(h, src + i * SNP_PAGE_SIZE, SNP_PAGE_SIZE, out[i]))
 			return false;
 	return true;
 }
 
-/*
- * Claim and hash pages of the current batch until none is left.  Called
- * with the lock held; drops it while hashing.
- */
-static void help_with_batch(struct snp_digest_workers *w, struct coco_hasher *h)
+static uint64_t chunk_pages(const struct snp_digest_workers *w, unsigned int chunk)
 {
-	while (w->next < w->npages) {
-		uint64_t first = w->next, n = COCO_MIN((uint64_t)CLAIM_PAGES, w->npages - first);
-		bool ok;
+	return COCO_MIN((uint64_t)CHUNK_PAGES, w->npages - (uint64_t)chunk * CHUNK_PAGES);
+}
 
-		w->next += n;
-		pthread_mutex_unlock(&w->lock);
-		ok = hash_claimed(w, h, first, n);
-		pthread_mutex_lock(&w->lock);
-		if (!ok)
-			w->failed = true;
-		w->finished += n;
-		if (w->finished == w->npages)
-			pthread_cond_signal(&w->done);
-	}
+/* Store a chunk's hashes unless someone was first.  Lock held. */
+static void finish_chunk(struct snp_digest_workers *w, unsigned int chunk, bool ok,
+			 uint8_t hashes[][SNP_DIGEST_SIZE])
+{
+	if (w->chunk_done[chunk])
+		return;
+	if (ok)
+		memcpy(w->hashes[chunk * CHUNK_PAGES], hashes,
+		       chunk_pages(w, chunk) * SNP_DIGEST_SIZE);
+	else
+		w->failed = true;
+	w->chunk_done[chunk] = true;
+	w->chunks_done++;
 }
 
 static void *worker_main(void *arg)
 {
 	struct snp_digest_workers *w = arg;
+	uint8_t hashes[CHUNK_PAGES][SNP_DIGEST_SIZE];
 	struct coco_hasher *h = NULL;
 
 	/* Without a hasher this thread stays idle; the caller hashes whatever is left. */
@@ -82,14 +91,34 @@ static void *worker_main(void *arg)
 		h = NULL;
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
-		if (h && w->next < w->npages)
-			help_with_batch(w, h);
-		else
+		if (h && w->next_chunk < w->nchunks) {
+			unsigned int chunk = w->next_chunk++, copy = w->copy;
+			uint64_t generation = w->generation, n = chunk_pages(w, chunk);
+			const uint8_t *src = w->copies[copy] + (uint64_t)chunk * CHUNK_PAGES *
+								 SNP_PAGE_SIZE;
+			bool ok;
+
+			w->readers[copy]++;
+			pthread_mutex_unlock(&w->lock);
+			ok = hash_pages(h, src, n, hashes);
+			pthread_mutex_lock(&w->lock);
+			w->readers[copy]--;
+			if (generation == w->generation)
+				finish_chunk(w, chunk, ok, hashes);
+		} else {
 			pthread_cond_wait(&w->work, &w->lock);
+		}
 	}
 	pthread_mutex_unlock(&w->lock);
 	coco_hasher_free(h);
 	return NULL;
+}
+
+static void workers_free(struct snp_digest_workers *w)
+{
+	free(w->copies[0]);
+	free(w->copies[1]);
+	free(w);
 }
 
 static void workers_stop(struct snp_digest_workers *w)
@@ -98,7 +127,7 @@ static void workers_stop(struct snp_digest_workers *w)
 		return;
 	if (w->owner != getpid()) {
 		/* Inherited across fork(): the threads are the parent's; only the memory is ours. */
-		free(w);
+		workers_free(w);
 		return;
 	}
 	pthread_mutex_lock(&w->lock);
@@ -108,9 +137,8 @@ static void workers_stop(struct snp_digest_workers *w)
 	for (unsigned int i = 0; i < w->nthreads; i++)
 		pthread_join(w->threads[i], NULL);
 	pthread_cond_destroy(&w->work);
-	pthread_cond_destroy(&w->done);
 	pthread_mutex_destroy(&w->lock);
-	free(w);
+	workers_free(w);
 }
 
 static unsigned int thread_budget(const struct snp_launch_digest *d)
@@ -135,19 +163,19 @@ static struct snp_digest_workers *workers_start(const struct snp_launch_digest *
 	if (!w)
 		return NULL;
 	w->owner = getpid();
+	w->copies[0] = malloc((size_t)BATCH_PAGES * SNP_PAGE_SIZE);
+	w->copies[1] = malloc((size_t)BATCH_PAGES * SNP_PAGE_SIZE);
+	if (!w->copies[0] || !w->copies[1]) {
+		workers_free(w);
+		return NULL;
+	}
 	if (pthread_mutex_init(&w->lock, NULL)) {
-		free(w);
+		workers_free(w);
 		return NULL;
 	}
 	if (pthread_cond_init(&w->work, NULL)) {
 		pthread_mutex_destroy(&w->lock);
-		free(w);
-		return NULL;
-	}
-	if (pthread_cond_init(&w->done, NULL)) {
-		pthread_cond_destroy(&w->work);
-		pthread_mutex_destroy(&w->lock);
-		free(w);
+		workers_free(w);
 		return NULL;
 	}
 	for (unsigned int i = 0; i < want; i++) {
@@ -162,27 +190,58 @@ static struct snp_digest_workers *workers_start(const struct snp_launch_digest *
 	return w;
 }
 
-/* Hash @npages (<= BATCH_PAGES) pages into w->hashes with every thread's help. */
+/*
+ * Hash @npages (<= BATCH_PAGES) pages of @data into w->hashes, the caller
+ * and the workers together; returns without waiting for any worker.
+ */
 static int hash_batch(struct snp_launch_digest *d, const uint8_t *data, uint64_t npages)
 {
 	struct snp_digest_workers *w = d->workers;
-	bool failed;
+	uint8_t hashes[CHUNK_PAGES][SNP_DIGEST_SIZE];
+	unsigned int copy, steal = 0;
+	bool failed, share;
 
 	pthread_mutex_lock(&w->lock);
-	w->data = data;
-	w->npages = npages;
-	w->next = 0;
-	w->finished = 0;
-	w->failed = false;
-	pthread_cond_broadcast(&w->work);
-	help_with_batch(w, d->hasher);
-	while (w->finished < w->npages)
-		pthread_cond_wait(&w->done, &w->lock);
-	failed = w->failed;
-	w->npages = 0;
-	w->data = NULL;
+	copy = w->copy ^ 1u;
+	share = !w->readers[copy];	/* a late worker still reads it: hash this batch alone */
 	pthread_mutex_unlock(&w->lock);
-	/* A worker's own error message stays in its thread; say what failed here. */
+	if (share)
+		memcpy(w->copies[copy], data, npages * SNP_PAGE_SIZE);
+
+	pthread_mutex_lock(&w->lock);
+	w->generation++;
+	w->npages = npages;
+	w->nchunks = (unsigned int)((npages + CHUNK_PAGES - 1) / CHUNK_PAGES);
+	w->next_chunk = share ? 0 : w->nchunks;
+	w->chunks_done = 0;
+	memset(w->chunk_done, 0, sizeof(w->chunk_done));
+	w->failed = false;
+	if (share) {
+		w->copy = copy;
+		pthread_cond_broadcast(&w->work);
+	}
+	while (w->chunks_done < w->nchunks) {
+		unsigned int chunk;
+		bool ok;
+
+		if (w->next_chunk < w->nchunks) {
+			chunk = w->next_chunk++;
+		} else {
+			/* Every chunk is claimed: redo one a worker has not finished. */
+			while (w->chunk_done[steal])
+				steal++;
+			chunk = steal;
+		}
+		pthread_mutex_unlock(&w->lock);
+		ok = hash_pages(d->hasher, data + (uint64_t)chunk * CHUNK_PAGES * SNP_PAGE_SIZE,
+				chunk_pages(w, chunk), hashes);
+		pthread_mutex_lock(&w->lock);
+		finish_chunk(w, chunk, ok, hashes);
+	}
+	failed = w->failed;
+	w->nchunks = 0;		/* nothing left to claim; late workers' results are dropped */
+	w->next_chunk = 0;
+	pthread_mutex_unlock(&w->lock);
 	return failed ? coco_err(-EIO, "launch digest: hashing page contents failed (OpenSSL "
 				 "SHA-384)") : 0;
 }
