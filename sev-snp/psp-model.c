@@ -987,9 +987,10 @@ static int model_issue(void *ctx, uint32_t cmd, void *buf, size_t len, uint32_t 
 		snp_platform_unlock(p);
 		return 0;
 	}
-	/* Commands the model does not implement get the firmware's answer to unknown ones. */
+	/* Commands outside the model's set get the firmware's answer to unknown ones. */
 	*status = SNP_RET_INVALID_COMMAND;
-	snprintf(detail, detail_len, "command 0x%x is not implemented by the model", cmd);
+	snprintf(detail, detail_len, "the model firmware has no command 0x%x "
+		 "(docs/platform-model.md lists the commands it has)", cmd);
 	return 0;
 }
 

@@ -356,7 +356,7 @@ static int launch_update(struct snp_kvm_sev_cmd *cmd)
 {
 	struct snp_kvm_launch_update *u = (void *)(uintptr_t)cmd->data;
 	struct fake_update_record *rec = NULL;
-	uint64_t npages, todo;
+	uint64_t npages, this_call;
 	unsigned int call;
 
 	if (F->nupdates < sizeof(F->updates) / sizeof(F->updates[0])) {
@@ -390,17 +390,17 @@ static int launch_update(struct snp_kvm_sev_cmd *cmd)
 	if (u->type != SNP_KVM_PAGE_TYPE_ZERO && (!u->uaddr || u->uaddr % PAGE))
 		FAIL(-EINVAL, 0);
 	npages = u->len / PAGE;
-	todo = F->faults.update_chunk_pages && F->faults.update_chunk_pages < npages
+	this_call = F->faults.update_chunk_pages && F->faults.update_chunk_pages < npages
 		       ? F->faults.update_chunk_pages
 		       : npages;
 	if (F->faults.update_no_progress)
-		todo = 0;
-	if (rec && u->type != SNP_KVM_PAGE_TYPE_ZERO && todo) {
-		rec->contents = malloc(todo * PAGE);
-		rec->contents_len = todo * PAGE;
-		memcpy(rec->contents, (void *)(uintptr_t)u->uaddr, todo * PAGE);
+		this_call = 0;
+	if (rec && u->type != SNP_KVM_PAGE_TYPE_ZERO && this_call) {
+		rec->contents = malloc(this_call * PAGE);
+		rec->contents_len = this_call * PAGE;
+		memcpy(rec->contents, (void *)(uintptr_t)u->uaddr, this_call * PAGE);
 	}
-	for (uint64_t i = 0; i < todo; i++) {
+	for (uint64_t i = 0; i < this_call; i++) {
 		uint64_t gpa = (u->gfn_start + i) * PAGE;
 		const struct snp_kvm_memory_region2 *r = region_of(gpa);
 		uint8_t *page = u->type == SNP_KVM_PAGE_TYPE_ZERO
@@ -420,10 +420,10 @@ static int launch_update(struct snp_kvm_sev_cmd *cmd)
 		/* KVM's page types are the firmware's: the digest is the firmware's. */
 		extend(u->type, gpa, page);
 	}
-	u->gfn_start += todo;
-	u->len -= todo * PAGE;
+	u->gfn_start += this_call;
+	u->len -= this_call * PAGE;
 	if (u->type != SNP_KVM_PAGE_TYPE_ZERO)
-		u->uaddr += todo * PAGE;
+		u->uaddr += this_call * PAGE;
 	cmd->error = 0;
 	if (rec)
 		rec->result = 0;

@@ -157,7 +157,7 @@ static const struct {
 	{ SNP_CMD_LAUNCH_FINISH, sizeof(struct snp_cmd_launch_finish), { 0, 8, 0x10 }, 3 },
 	{ SNP_CMD_GUEST_REQUEST, sizeof(struct snp_cmd_guest_request), { 0, 8, 0x10 }, 3 },
 	{ SNP_CMD_PAGE_RECLAIM, sizeof(struct snp_cmd_page_reclaim), { 0 }, 1 },
-	{ SNP_CMD_PAGE_UNSMASH, 8, { 0 }, 1 },	/* not implemented: INVALID_COMMAND */
+	{ SNP_CMD_PAGE_UNSMASH, 8, { 0 }, 1 },	/* absent from the model: INVALID_COMMAND */
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
