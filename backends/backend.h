@@ -29,6 +29,8 @@ struct coco_backend {
 	enum coco_vendor vendor;
 	bool hardware;
 	const char *description;
+	/* COCO_FEATURE_* that hold by the vendor's design, whatever the platform. */
+	uint32_t design_features;
 
 	/* Never opens anything it cannot close again; fills every check. */
 	int (*probe)(struct coco_probe_result *result);

@@ -339,6 +339,30 @@ int coco_trust_anchors_from_data(const void *data, size_t len, struct coco_trust
 	return 0;
 }
 
+int coco_trust_anchors_from_evidence(const struct coco_evidence *ev,
+				     struct coco_trust_anchors **out)
+{
+	struct coco_trust_anchors *a = NULL;
+	int ret;
+
+	if (!ev || !out)
+		return coco_err(-EINVAL, "coco_trust_anchors_from_evidence: evidence and result "
+				"are required");
+	ret = anchors_alloc(&a);
+	for (size_t i = 0; !ret && i < ev->ncerts; i++)
+		ret = coco_trust_anchors_add(a, ev->certs[i].der, ev->certs[i].len);
+	if (!ret && sk_X509_num(a->roots) == 0)
+		ret = coco_err(-ENOENT, "coco_trust_anchors_from_evidence: the %s carries no "
+			       "root certificate; attach the platform's root, or use the "
+			       "built-in roots", ev->ops->name);
+	if (ret) {
+		coco_trust_anchors_free(a);
+		return ret;
+	}
+	*out = a;
+	return 0;
+}
+
 int coco_trust_anchors_builtin(struct coco_trust_anchors **out)
 {
 	struct coco_trust_anchors *a = NULL;

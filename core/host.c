@@ -185,7 +185,7 @@ int coco_host_get_caps(struct coco_host *host, struct coco_caps *caps)
 		caps->features |= COCO_FEATURE_MEMORY_CONVERSION;
 	if (b->get_evidence)
 		caps->features |= COCO_FEATURE_EVIDENCE;
-	caps->features |= COCO_FEATURE_LAUNCH;
+	caps->features |= COCO_FEATURE_LAUNCH | b->design_features;
 	return b->caps(host, caps);
 }
 

@@ -49,6 +49,9 @@ void coco_vm_config_init(struct coco_vm_config *config, enum coco_vendor vendor)
 		config->policy.u.snp.guest_policy = COCO_SNP_POLICY_DEFAULT;
 		config->policy.u.snp.vmsa_features = COCO_SNP_FEATURES_DEFAULT;
 		config->policy.u.snp.vmm_type = COCO_SNP_VMM_QEMU;
+	} else if (vendor == COCO_VENDOR_INTEL_TDX) {
+		config->policy.u.tdx.attributes = COCO_TDX_ATTR_DEFAULT;
+		config->policy.u.tdx.xfam = COCO_TDX_XFAM_DEFAULT;
 	}
 }
 
@@ -78,6 +81,12 @@ static void apply_defaults(struct coco_vm_config *c, enum coco_vendor vendor)
 			p->vmsa_features = COCO_SNP_FEATURES_DEFAULT;
 		if (!p->vmm_type)
 			p->vmm_type = COCO_SNP_VMM_QEMU;
+	} else if (c->policy.vendor == COCO_VENDOR_INTEL_TDX) {
+		struct coco_tdx_policy *p = &c->policy.u.tdx;
+		if (!p->attributes)
+			p->attributes = COCO_TDX_ATTR_DEFAULT;
+		if (!p->xfam)
+			p->xfam = COCO_TDX_XFAM_DEFAULT;
 	}
 }
 

@@ -69,6 +69,7 @@ const struct coco_backend snp_hw_backend = {
 	.vendor = COCO_VENDOR_AMD_SEV_SNP,
 	.hardware = true,
 	.description = "AMD SEV-SNP on this host's hardware through Linux KVM and /dev/sev",
+	.design_features = COCO_FEATURE_MEASURED_VCPU_STATE,
 	.probe = snp_hw_probe,
 	.host_open = hw_host_open,
 	.host_close = hw_host_close,

@@ -944,6 +944,7 @@ const struct coco_backend snp_model_backend = {
 	.vendor = COCO_VENDOR_AMD_SEV_SNP,
 	.hardware = false,
 	.description = "AMD SEV-SNP on the PSP firmware and RMP platform model",
+	.design_features = COCO_FEATURE_MEASURED_VCPU_STATE,
 	.probe = model_probe,
 	.host_open = model_host_open,
 	.host_close = model_host_close,

@@ -13,6 +13,7 @@
 #include <coco/host.h>
 #include <coco/launch.h>
 #include <coco/snp.h>
+#include <coco/tdx.h>
 #include <coco/vm.h>
 #include <coco/evidence.h>
 

@@ -4,7 +4,8 @@
  *
  * Evidence is what a platform signs about a guest: an SEV-SNP attestation
  * report (with the VCEK or VLEK certificate and the chain up to AMD's root),
- * later a TDX quote.  The API produces it for a launched VM, parses it from
+ * or an Intel TDX quote (DCAP ECDSA quote carrying its PCK certificate
+ * chain).  The API produces it for a launched VM, parses it from
  * bytes, exposes its fields, and verifies it against trust anchors and the
  * expectations of the verifier (report data, measurement).
  */
@@ -28,6 +29,7 @@ extern "C" {
 enum coco_evidence_format {
 	COCO_EVIDENCE_AUTO = 0,		/* detect from the bytes (parse only) */
 	COCO_EVIDENCE_SNP_REPORT = 1,	/* SEV-SNP ATTESTATION_REPORT, 1184 bytes */
+	COCO_EVIDENCE_TDX_QUOTE = 2,	/* TDX DCAP quote, version 4 or 5 */
 };
 
 /* Roles of the certificates that come with evidence. */
@@ -37,6 +39,9 @@ enum coco_cert_role {
 	COCO_CERT_ASK = 3,	/* SNP: signs VCEKs */
 	COCO_CERT_ASVK = 4,	/* SNP: signs VLEKs */
 	COCO_CERT_ARK = 5,	/* SNP: AMD root */
+	COCO_CERT_PCK = 6,	/* TDX: the platform's PCK certificate (signs the QE report) */
+	COCO_CERT_PCK_CA = 7,	/* TDX: Intel SGX PCK Platform or Processor CA */
+	COCO_CERT_TDX_ROOT = 8,	/* TDX: Intel SGX Root CA (or a model's root) */
 };
 
 struct coco_evidence;
@@ -107,6 +112,16 @@ int coco_trust_anchors_add(struct coco_trust_anchors *anchors,
 			   const void *data, size_t len);
 void coco_trust_anchors_free(struct coco_trust_anchors *anchors);
 
+/*
+ * Trust anchors made of the root certificates that came with @ev (those
+ * attached to it or carried inside it), with its other certificates as
+ * intermediates.  For platforms you run yourself (platform models, tests):
+ * evidence that brings its own root proves nothing about a remote platform.
+ * -ENOENT when @ev carries no root.
+ */
+int coco_trust_anchors_from_evidence(const struct coco_evidence *ev,
+				     struct coco_trust_anchors **anchors);
+
 struct coco_verify_expect {
 	const uint8_t *report_data;	/* 64 bytes, or NULL: not checked */
 	const uint8_t *measurement;	/* or NULL: not checked */
@@ -120,13 +135,17 @@ struct coco_verify_result {
 	bool tcb_ok;		/* signer certificate matches the evidence (TCB, chip) */
 	bool report_data_ok;	/* matches, or not checked */
 	bool measurement_ok;	/* matches, or not checked */
-	char signer[16];	/* "VCEK", "VLEK" */
-	char product[16];	/* "Milan", "Genoa", "Turin" */
+	char signer[16];	/* "VCEK", "VLEK", "PCK" */
+	char product[16];	/* "Milan", "Genoa", "Turin"; TDX: the quote's TEE ("TDX") */
 	char reason[512];	/* first failure, "" when verified */
 };
 
 /*
- * Verify @ev.  Returns 0 when everything holds; -EBADMSG (or -EKEYREJECTED
+ * Verify @ev.  For a TDX quote the measurement is MRTD, the signer is the
+ * PCK certificate inside the quote, and the check covers the PCK chain, the
+ * QE report signature, the QE report's binding of the attestation key and
+ * the quote signature (collateral such as TCB info and CRLs is the
+ * verifier's policy, not checked here).  Returns 0 when everything holds; -EBADMSG (or -EKEYREJECTED
  * for chain failures) with @result->reason and the error message naming the
  * first failure otherwise.  @anchors NULL: the built-in vendor roots.  The
  * signer certificate must be attached to @ev.

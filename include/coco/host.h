@@ -4,7 +4,7 @@
  *
  * A *backend* is one way of running confidential VMs: AMD SEV-SNP on real
  * hardware ("sev-snp"), the SEV-SNP platform model ("sev-snp-model"), and
- * later Intel TDX and its model.  Backends are chosen at run time:
+ * Intel TDX on real hardware ("tdx") and the TDX module model ("tdx-model").  Backends are chosen at run time:
  *
  *   - "auto" (or NULL): the first hardware backend whose probe passes, else
  *     the first model backend;
@@ -96,7 +96,7 @@ struct coco_host_options {
 	bool private_platform;
 	/*
 	 * Model backends: the number of guests the platform can hold at once
-	 * (SNP: ASIDs).  0 selects the model default.  Only used when the
+	 * (SNP: ASIDs; TDX: private KeyIDs).  0 selects the model default.  Only used when the
 	 * platform is created.
 	 */
 	uint32_t model_max_guests;
@@ -125,6 +125,12 @@ enum coco_feature {
 	COCO_FEATURE_INTERRUPTS = 1u << 3,
 	COCO_FEATURE_HANDOVER = 1u << 4,
 	COCO_FEATURE_LARGE_PAGES = 1u << 5,	/* 2 MiB private pages */
+	/*
+	 * The vCPUs' initial state is part of the launch measurement (SEV-SNP
+	 * VMSAs); without it the measurement does not depend on the vCPUs (TDX:
+	 * the initial state is architectural).
+	 */
+	COCO_FEATURE_MEASURED_VCPU_STATE = 1u << 6,
 };
 
 #define COCO_CAPS_MAX_DETAILS 24

@@ -24,6 +24,7 @@
 #include <coco/host.h>
 #include <coco/launch.h>
 #include <coco/snp.h>
+#include <coco/tdx.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,6 +35,7 @@ struct coco_vendor_policy {
 	enum coco_vendor vendor;	/* must match the backend's vendor */
 	union {
 		struct coco_snp_policy snp;
+		struct coco_tdx_policy tdx;
 		uint8_t reserved[512];	/* room for other vendors, ABI stable */
 	} u;
 };
@@ -45,7 +47,8 @@ struct coco_vm_config {
 	uint32_t vcpus;			/* >= 1 */
 	/*
 	 * CPUID(1).EAX the guest sees (family/model/stepping).  0 selects the
-	 * backend default.  Measured on SEV-SNP (VMSA RDX).
+	 * backend default.  Measured on SEV-SNP (VMSA RDX); TDX takes it from the
+	 * CPUID configuration of TD_PARAMS (not measured).
 	 */
 	uint32_t cpu_signature;
 	struct coco_vendor_policy policy;
