@@ -8,6 +8,12 @@
  * platform with SMT enabled (POLICY_FAILURE at SNP_LAUNCH_START), the ABI
  * version may not exceed the firmware's; DEBUG and MIGRATE_MA alone are
  * valid.
+ *
+ * TDX TD_PARAMS (TDX module ABI; specs/tdx.md 4.2, 2.2 metadata): reserved
+ * ATTRIBUTES bits and an XFAM without x87/SSE (XFAM_FIXED1) are wrong on
+ * every platform (refused before any platform call); attributes and XFAM
+ * bits the platform does not offer (outside ATTRIBUTES_FIXED0 / XFAM_FIXED0:
+ * KL, MPX state) are refused by TDH.MNG.INIT with TDX_OPERAND_INVALID.
  */
 #include <errno.h>
 #include <string.h>
@@ -61,8 +67,61 @@ static size_t snp_good_configs(struct coco_vm_config *out, size_t max)
 	return n;
 }
 
+static struct coco_vm_config tdx_config(uint64_t attributes, uint64_t xfam)
+{
+	struct coco_vm_config c;
+
+	coco_vm_config_init(&c, COCO_VENDOR_INTEL_TDX);
+	c.memory_size = 16u << 20;
+	c.policy.u.tdx.attributes = attributes;
+	c.policy.u.tdx.xfam = xfam;
+	return c;
+}
+
+static size_t tdx_bad_configs(struct bad_config *out, size_t max)
+{
+	const struct bad_config all[] = {
+		{ "attributes with a reserved bit (40)",
+		  tdx_config(COCO_TDX_ATTR_SEPT_VE_DISABLE | (1ull << 40), COCO_TDX_XFAM_DEFAULT),
+		  true, -EINVAL },
+		{ "XFAM without SSE", tdx_config(COCO_TDX_ATTR_SEPT_VE_DISABLE, 0x1), true, -EINVAL },
+		/* TDX_OPERAND_INVALID from TDH.MNG.INIT (KVM_TDX_INIT_VM on hardware). */
+		{ "attributes asking for Key Locker, which the platform does not offer",
+		  tdx_config(COCO_TDX_ATTR_SEPT_VE_DISABLE | COCO_TDX_ATTR_KL, COCO_TDX_XFAM_DEFAULT),
+		  false, -EINVAL },
+		{ "XFAM asking for MPX state (bits 3-4), which no TDX platform offers",
+		  tdx_config(COCO_TDX_ATTR_SEPT_VE_DISABLE, COCO_TDX_XFAM_DEFAULT | 0x18), false,
+		  -EINVAL },
+	};
+	size_t n = sizeof(all) / sizeof(all[0]);
+
+	if (n > max)
+		n = max;
+	memcpy(out, all, n * sizeof(all[0]));
+	return n;
+}
+
+static size_t tdx_good_configs(struct coco_vm_config *out, size_t max)
+{
+	struct coco_vm_config all[] = {
+		tdx_config(COCO_TDX_ATTR_SEPT_VE_DISABLE | COCO_TDX_ATTR_DEBUG, COCO_TDX_XFAM_DEFAULT),
+		tdx_config(COCO_TDX_ATTR_SEPT_VE_DISABLE, COCO_TDX_XFAM_FIXED1),
+		tdx_config(COCO_TDX_ATTR_SEPT_VE_DISABLE, COCO_TDX_XFAM_DEFAULT),
+	};
+	size_t n = sizeof(all) / sizeof(all[0]);
+
+	/* Owner-chosen identities are carried, not checked. */
+	memset(all[2].policy.u.tdx.mrconfigid, 0xC5, sizeof(all[2].policy.u.tdx.mrconfigid));
+	memset(all[2].policy.u.tdx.mrowner, 0x0E, sizeof(all[2].policy.u.tdx.mrowner));
+	if (n > max)
+		n = max;
+	memcpy(out, all, n * sizeof(all[0]));
+	return n;
+}
+
 static const struct vendor_profile profiles[] = {
 	{ COCO_VENDOR_AMD_SEV_SNP, snp_bad_configs, snp_good_configs },
+	{ COCO_VENDOR_INTEL_TDX, tdx_bad_configs, tdx_good_configs },
 };
 
 const struct vendor_profile *vendor_profile_for(enum coco_vendor vendor)
