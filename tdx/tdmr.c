@@ -162,9 +162,10 @@ static uint32_t tdmr_node(const struct tdx_tdmr_plan *plan, const struct tdx_tdm
 
 /* ---- PAMT placement ---------------------------------------------------- */
 
+/* A used extent of a range: one or more PAMT blocks back to back. */
 struct placed {
 	uint64_t base, end;
-	size_t next;		/* next block in the same range, by address */
+	size_t next;		/* next extent in the same range, by address */
 };
 
 struct placer {
@@ -179,7 +180,7 @@ struct placer {
 	size_t leaves;		/* power of two >= nr */
 	uint64_t *max_gap;	/* max-tree over order[]: largest free span per range */
 	size_t *head;		/* per range: first placed block, or NONE */
-	struct placed *blocks;
+	struct placed *blocks;	/* at most one new extent per PAMT */
 	size_t nr_blocks;
 };
 
@@ -308,18 +309,33 @@ static bool lowest_fit(const struct placer *p, size_t m, uint64_t lo, uint64_t h
 	return true;
 }
 
+/*
+ * Mark [base, base + size) of range @m used.  Touching extents merge, so
+ * PAMTs packed back to back (the common case) stay one list entry and the
+ * walks here and in lowest_fit() stay short.
+ */
 static void place(struct placer *p, size_t m, size_t pos, uint64_t base, uint64_t size)
 {
-	struct placed *blk = &p->blocks[p->nr_blocks];
-	size_t *link = &p->head[m];
+	size_t *link = &p->head[m], prev = NONE, next, cur;
 	uint64_t prev_end = p->mb[m].start, gap = 0;
 
-	blk->base = base;
-	blk->end = base + size;
-	while (*link != NONE && p->blocks[*link].base < base)
+	while (*link != NONE && p->blocks[*link].base < base) {
+		prev = *link;
 		link = &p->blocks[*link].next;
-	blk->next = *link;
-	*link = p->nr_blocks++;
+	}
+	next = *link;
+	if (prev != NONE && p->blocks[prev].end == base) {
+		cur = prev;
+		p->blocks[cur].end = base + size;
+	} else {
+		cur = p->nr_blocks++;
+		p->blocks[cur] = (struct placed){ base, base + size, next };
+		*link = cur;
+	}
+	if (next != NONE && p->blocks[next].base == p->blocks[cur].end) {
+		p->blocks[cur].end = p->blocks[next].end;
+		p->blocks[cur].next = p->blocks[next].next;
+	}
 	for (size_t b = p->head[m]; b != NONE; b = p->blocks[b].next) {
 		gap = COCO_MAX(gap, p->blocks[b].base - prev_end);
 		prev_end = p->blocks[b].end;
@@ -389,8 +405,8 @@ static int place_pamt(struct placer *p, struct tdx_tdmr *t, uint64_t size)
 			goto placed;
 	return coco_err(-ENOSPC, OP ": no room for PAMT of TDMR [0x%llx, 0x%llx): it needs 0x%llx "
 			"contiguous bytes inside one memory range (node %u preferred) and no "
-			"range of any node has that much left; add memory or raise the PAMT "
-			"limits", (unsigned long long)t->base,
+			"range of any node has that much left; the map needs a larger "
+			"contiguous range of RAM", (unsigned long long)t->base,
 			(unsigned long long)(t->base + t->size), (unsigned long long)size,
 			t->pamt_node);
 placed:
