@@ -337,7 +337,7 @@ static int read_node_map(const char *root, struct node_map *nm)
 		closedir(dir);
 	}
 	closedir(nodes);
-	if (!ret)
+	if (!ret && nm->nr > 1)
 		qsort(nm->blocks, nm->nr, sizeof(*nm->blocks), by_block);
 	return ret;
 }

@@ -577,7 +577,9 @@ static int populate_reserved(struct tdx_tdmr_plan *plan, const struct tdx_tdmr_l
 		if (ret)
 			goto out;
 		/* TDX wants them ascending; they never overlap, so offset order is enough. */
-		qsort(rb.pool + rb.first[i], rb.nr - rb.first[i], sizeof(*rb.pool), by_offset);
+		if (rb.nr - rb.first[i] > 1)
+			qsort(rb.pool + rb.first[i], rb.nr - rb.first[i], sizeof(*rb.pool),
+			      by_offset);
 	}
 	for (size_t i = 0; i < plan->nr_tdmrs; i++) {
 		size_t end = i + 1 < plan->nr_tdmrs ? rb.first[i + 1] : rb.nr;
