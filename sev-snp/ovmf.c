@@ -2,7 +2,6 @@
 #include "sev-snp/ovmf.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/error.h"
