@@ -133,10 +133,13 @@ static int print_digest(const struct coco_measurement *m, bool as_base64)
 	return fflush(stdout) ? 1 : 0;
 }
 
-/* The TDX vendor, or one of its backends ("tdx-model", ...). */
+/*
+ * The TDX vendor or its model backend (the hardware backend is named like
+ * the vendor).  Other names go to the library, which knows every backend.
+ */
 static bool is_tdx(const char *backend)
 {
-	return backend && (!strcmp(backend, "tdx") || !strncmp(backend, "tdx-", 4));
+	return backend && (!strcmp(backend, "tdx") || !strcmp(backend, "tdx-model"));
 }
 
 /* The first SEV-SNP-only option given, or NULL. */
