@@ -175,8 +175,10 @@ static int check_section(const struct tdx_tdvf *t, size_t i)
 				i, name, s->raw_data_size, (unsigned long long)s->memory_data_size);
 	if (s->raw_data_size && (uint64_t)s->data_offset + s->raw_data_size > t->image_len)
 		return coco_err(-EINVAL, "TDVF section %zu (%s) takes image bytes [0x%x, +0x%x) but "
-				"the image is 0x%zx bytes; it is truncated or corrupt", i, name,
-				s->data_offset, s->raw_data_size, t->image_len);
+				"the image is 0x%zx bytes; it is truncated or corrupt, or one half "
+				"of a split OVMF_CODE/OVMF_VARS pair (a TD boots the combined "
+				"image, e.g. OVMF.fd)", i, name, s->data_offset, s->raw_data_size,
+				t->image_len);
 	if (type_needs_data(s->type) && !s->raw_data_size)
 		return coco_err(-EINVAL, "TDVF section %zu (%s) carries no data (RawDataSize 0); a "
 				"firmware volume is copied from the image", i, name);
