@@ -152,44 +152,94 @@ static int tdx_builtin_anchors(struct coco_trust_anchors *a)
 /*
  * Attach the PEM chain the quote carries: leaf as PCK, then PCK CA, then
  * root (DCAP's order).  @pck receives the leaf for the display fields.
+ *
+ * The chain must be exactly the canonical PEM of its three certificates
+ * (base64 in 64-character lines, LF line ends: what Intel PCS serves, the
+ * QE embeds and OpenSSL writes), optionally followed by one NUL byte (some
+ * quote providers count the C string terminator; go-tdx-guest issue 34).
+ * PEM parsers skip text around the blocks, so without this rule bytes of
+ * the certification data could change without any check noticing.
  */
 static int attach_chain(struct coco_evidence *ev, const struct tdx_quote *q, X509 **pck)
 {
 	static const enum coco_cert_role roles[PCK_CHAIN_CERTS] = {
 		COCO_CERT_PCK, COCO_CERT_PCK_CA, COCO_CERT_TDX_ROOT,
 	};
-	BIO *bio = BIO_new_mem_buf(q->pck_chain, (int)q->pck_chain_size);
+	size_t size = q->pck_chain_size;
+	BIO *bio, *canonical = BIO_new(BIO_s_mem());
+	char *name = NULL, *header = NULL, *text;
+	unsigned char *der = NULL;
+	long der_len, text_len;
 	int n = 0, ret = 0;
-	X509 *x;
 
-	if (!bio)
+	if (size && q->pck_chain[size - 1] == 0)
+		size--;
+	bio = BIO_new_mem_buf(q->pck_chain, (int)size);
+	if (!bio || !canonical) {
+		BIO_free(bio);
+		BIO_free(canonical);
 		return coco_err(-ENOMEM, "TDX quote: out of memory");
-	while (!ret && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
-		unsigned char *der = NULL;
-		int len = i2d_X509(x, &der);
+	}
+	/*
+	 * Raw PEM blocks, each decoded as X.509 once: certificate decoding is
+	 * the dearest part of parsing a quote (OpenSSL 3 decodes the key).
+	 */
+	while (!ret && PEM_read_bio(bio, &name, &header, &der, &der_len)) {
+		X509 *x = NULL;
+		uint8_t *copy = NULL;
 
 		if (n >= PCK_CHAIN_CERTS)
 			ret = coco_err(-EBADMSG, "TDX quote: the PCK chain (offset %zu) holds more "
 				       "than %d certificates; DCAP chains are PCK leaf, PCK CA, "
 				       "root", q->pck_chain_offset, PCK_CHAIN_CERTS);
-		else if (len <= 0)
-			ret = coco_err(-EBADMSG, "TDX quote: certificate %d of the PCK chain "
-				       "cannot be re-encoded", n);
-		else
-			ret = coco_evidence_add_cert(ev, roles[n], der, (size_t)len);
-		OPENSSL_free(der);
-		if (!ret && n == 0)
-			*pck = x;
-		else
+		else if (strcmp(name, "CERTIFICATE") || header[0])
+			ret = coco_err(-EBADMSG, "TDX quote: PEM block %d of the PCK chain is a "
+				       "\"%s\"%s, not a CERTIFICATE", n, name,
+				       header[0] ? " with headers" : "");
+		else if (!PEM_write_bio(canonical, "CERTIFICATE", "", der, der_len))
+			ret = coco_err(-ENOMEM, "TDX quote: out of memory");
+		else if (!(x = x509_from_der(der, (size_t)der_len)))
+			ret = coco_err(-EBADMSG, "TDX quote: certificate %d of the PCK chain is "
+				       "not valid DER X.509", n);
+		else if (!(copy = malloc((size_t)der_len)))
+			ret = coco_err(-ENOMEM, "TDX quote: out of memory");
+		if (!ret) {
+			/* A fresh evidence: no certificates to replace, no role inference. */
+			memcpy(copy, der, (size_t)der_len);
+			ev->certs[ev->ncerts++] = (struct coco_evidence_cert){ roles[n], copy,
+									       (size_t)der_len };
+			if (n == 0)
+				*pck = x;
+			else
+				X509_free(x);
+		} else {
 			X509_free(x);
+		}
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(der);
+		name = header = NULL;
+		der = NULL;
 		n++;
 	}
 	BIO_free(bio);
 	ERR_clear_error();
 	if (!ret && n != PCK_CHAIN_CERTS)
 		ret = coco_err(-EBADMSG, "TDX quote: the PCK chain (offset %zu, %u bytes) holds "
-			       "%d PEM certificate%s; DCAP chains are PCK leaf, PCK CA, root",
-			       q->pck_chain_offset, q->pck_chain_size, n, n == 1 ? "" : "s");
+			       "%d readable PEM certificate%s; DCAP chains are PCK leaf, PCK CA, "
+			       "root", q->pck_chain_offset, q->pck_chain_size, n, n == 1 ? "" : "s");
+	text_len = BIO_get_mem_data(canonical, &text);
+	if (!ret && ((size_t)text_len != size || memcmp(text, q->pck_chain, size))) {
+		size_t at = 0;
+		while (at < size && at < (size_t)text_len && text[at] == (char)q->pck_chain[at])
+			at++;
+		ret = coco_err(-EBADMSG, "TDX quote: the PCK chain (offset %zu) is not the "
+			       "canonical PEM of its three certificates (64-column base64, LF "
+			       "line ends, nothing around the blocks but one final NUL): it "
+			       "differs at byte %zu of the chain (quote offset %zu)",
+			       q->pck_chain_offset, at, q->pck_chain_offset + at);
+	}
+	BIO_free(canonical);
 	return ret;
 }
 
@@ -329,9 +379,23 @@ struct chain_entry {
 	uint64_t last_use;
 };
 
+/*
+ * Attestation keys as EVP_PKEYs, keyed by their raw X || Y: building one
+ * from the raw point costs half a signature verification, and a
+ * platform's QE keeps its key across quotes.  A pure conversion, no trust
+ * decision: the QE report binding is checked on every verification.
+ */
+struct ak_entry {
+	bool used;
+	uint8_t raw[TDX_ECDSA_KEY_SIZE];
+	EVP_PKEY *key;
+	uint64_t last_use;
+};
+
 static struct {
 	pthread_mutex_t lock;
 	struct chain_entry entries[TDX_CHAIN_CACHE_SIZE];
+	struct ak_entry keys[TDX_CHAIN_CACHE_SIZE];
 	uint64_t clock;
 	size_t hits, misses;
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -346,8 +410,11 @@ static void entry_clear(struct chain_entry *e)
 void tdx_chain_cache_clear(void)
 {
 	pthread_mutex_lock(&cache.lock);
-	for (size_t i = 0; i < TDX_CHAIN_CACHE_SIZE; i++)
+	for (size_t i = 0; i < TDX_CHAIN_CACHE_SIZE; i++) {
 		entry_clear(&cache.entries[i]);
+		EVP_PKEY_free(cache.keys[i].key);
+		memset(&cache.keys[i], 0, sizeof(cache.keys[i]));
+	}
 	cache.hits = cache.misses = 0;
 	pthread_mutex_unlock(&cache.lock);
 }
@@ -423,6 +490,49 @@ static void cache_insert(const uint8_t digest[COCO_SHA256_SIZE], X509 *root, EVP
 		victim->last_use = ++cache.clock;
 	}
 	pthread_mutex_unlock(&cache.lock);
+}
+
+/* The attestation key @raw as an EVP_PKEY (a reference); -EBADMSG when it is not on P-256. */
+static int attestation_key(const uint8_t raw[TDX_ECDSA_KEY_SIZE], EVP_PKEY **out)
+{
+	struct ak_entry *victim = &cache.keys[0];
+	EVP_PKEY *key = NULL;
+	int ret;
+
+	pthread_mutex_lock(&cache.lock);
+	for (size_t i = 0; i < TDX_CHAIN_CACHE_SIZE; i++) {
+		struct ak_entry *e = &cache.keys[i];
+		if (e->used && !memcmp(e->raw, raw, TDX_ECDSA_KEY_SIZE)) {
+			if (EVP_PKEY_up_ref(e->key))
+				key = e->key;
+			e->last_use = ++cache.clock;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&cache.lock);
+	if (key) {
+		*out = key;
+		return 0;
+	}
+	ret = tdx_p256_key_from_raw(raw, &key);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&cache.lock);
+	for (size_t i = 0; i < TDX_CHAIN_CACHE_SIZE; i++) {
+		struct ak_entry *e = &cache.keys[i];
+		if (!e->used || (victim->used && e->last_use < victim->last_use))
+			victim = e;
+	}
+	if (EVP_PKEY_up_ref(key)) {
+		EVP_PKEY_free(victim->key);
+		victim->used = true;
+		memcpy(victim->raw, raw, TDX_ECDSA_KEY_SIZE);
+		victim->key = key;
+		victim->last_use = ++cache.clock;
+	}
+	pthread_mutex_unlock(&cache.lock);
+	*out = key;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -687,7 +797,7 @@ static void check_quote_signature(struct verify_run *run)
 	const struct tdx_quote *q = &run->p->quote;
 	EVP_PKEY *ak = NULL;
 
-	if (tdx_p256_key_from_raw(q->attestation_key, &ak)) {
+	if (attestation_key(q->attestation_key, &ak)) {
 		fail(run, CHECK_QUOTE_SIGNATURE, -EBADMSG, "quote signature: the attestation key "
 		     "(offset %zu) is not a point on P-256", q->signed_size + 4 + 64);
 		run->res->signature_ok = false;
