@@ -10,6 +10,7 @@
  * all three, so the test does not start failing in 2029.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -410,6 +411,54 @@ static void test_chain_cache(void)
 	coco_evidence_free(ev);
 }
 
+/* Several threads verify good and bad quotes while the cache churns; answers stay right. */
+struct thread_arg {
+	struct coco_evidence *good, *bad;
+	int wrong;
+};
+
+static void *verify_thread(void *p)
+{
+	struct thread_arg *a = p;
+	struct coco_verify_expect expect = { .at_time = AT_2024_01_01 };
+
+	for (int i = 0; i < 40; i++) {
+		if (i % 10 == 0)
+			tdx_chain_cache_clear();
+		if (coco_evidence_verify(a->good, NULL, &expect, NULL) != 0)
+			a->wrong++;
+		if (coco_evidence_verify(a->bad, NULL, &expect, NULL) == 0)
+			a->wrong++;
+	}
+	return NULL;
+}
+
+static void test_chain_cache_threads(void)
+{
+	struct thread_arg args[4];
+	pthread_t threads[4];
+	uint8_t *bad = malloc(SPR_QUOTE_SIZE);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+	memcpy(bad, spr_file, SPR_QUOTE_SIZE);
+	bad[200] ^= 1;		/* MRTD: the quote signature fails */
+	for (int i = 0; i < 4; i++) {
+		args[i].good = parse_ok(spr_file, SPR_QUOTE_SIZE);
+		args[i].bad = parse_ok(bad, SPR_QUOTE_SIZE);
+		args[i].wrong = 0;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(args[i].good);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(args[i].bad);
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&threads[i], NULL, verify_thread, &args[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(threads[i], NULL);
+		CU_ASSERT_EQUAL(args[i].wrong, 0);
+		coco_evidence_free(args[i].good);
+		coco_evidence_free(args[i].bad);
+	}
+	free(bad);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -422,6 +471,7 @@ int main(void)
 		{ "real quote, other roots", test_real_other_roots },
 		{ "real quote, every byte flipped", test_real_every_byte },
 		{ "chain cache", test_chain_cache },
+		{ "chain cache, four threads", test_chain_cache_threads },
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {
