@@ -190,13 +190,12 @@ static uint64_t mr_report(struct tdx_module *m, uint32_t slot, struct tdx_module
 	if (a->r8)
 		return tdx_model_fail(m, OPND(TDX_OPERAND_INVALID, R8),
 				      "report subtype %llu: only 0 exists", (unsigned long long)a->r8);
-	status = guest_mem(m, slot, a->rdx, 64, TDX_OPERAND_ID_RDX, &data);
+	status = guest_mem(m, slot, a->rcx, TDX_REPORT_SIZE, TDX_OPERAND_ID_RCX, &out);
 	if (status == TDX_SUCCESS)
-		memcpy(reportdata, data, 64);
-	if (status == TDX_SUCCESS)
-		status = guest_mem(m, slot, a->rcx, TDX_REPORT_SIZE, TDX_OPERAND_ID_RCX, &out);
+		status = guest_mem(m, slot, a->rdx, 64, TDX_OPERAND_ID_RDX, &data);
 	if (status != TDX_SUCCESS)
 		return status;
+	memcpy(reportdata, data, 64);
 	if (make_report(m, &m->st->td[slot], reportdata, report))
 		return tdx_model_fail(m, OPND(TDX_OPERAND_BUSY, RCX), "SHA-384/HMAC failed");
 	memcpy(out, report, sizeof(report));

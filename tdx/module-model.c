@@ -29,6 +29,7 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "tdx/module-model-internal.h"
+#include "tdx/tdx-host.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers shared by the leaves                                         */
@@ -1014,4 +1015,34 @@ bool tdx_module_check_invariants(struct tdx_module *m, char *why, size_t why_len
 	ok = check_locked(m, why, why_len);
 	tdx_platform_unlock(m->plat);
 	return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* The host's view of this platform                                     */
+
+static uint64_t model_tdcall(void *ctx, uint64_t tdvpr_pa, uint64_t rax, struct tdx_module_args *a)
+{
+	return tdx_module_tdcall(ctx, tdvpr_pa, rax, a);
+}
+
+static const char *model_detail(void *ctx)
+{
+	return tdx_module_last_detail(ctx);
+}
+
+void tdx_host_env_model(struct tdx_module *m, struct tdx_host_env *env)
+{
+	*env = (struct tdx_host_env){
+		.seamcall = tdx_module_seamcall_fn,
+		.tdcall = model_tdcall,
+		.detail = model_detail,
+		.ctx = m,
+		.packages = m->st->npackages,
+		.lps_per_package = m->st->lps_per_package,
+		.keyid_first = m->st->hkid_min,
+		.keyid_count = m->st->hkid_max - m->st->hkid_min + 1,
+		.keyid_shift = m->st->max_pa,
+		.plat = m->plat,
+		.shared = &m->st->host,
+	};
 }
