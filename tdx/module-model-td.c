@@ -1055,7 +1055,7 @@ uint64_t tdx_model_td_leaf(struct tdx_module *m, unsigned int lp, uint64_t leaf,
 	default:
 		name = tdx_seamcall_leaf_name(leaf);
 		return tdx_model_fail(m, OPND(TDX_OPERAND_INVALID, RAX),
-				      "%s%s (leaf %llu) is not modelled", name ? name : "an unknown leaf",
-				      name ? "" : "", (unsigned long long)leaf);
+				      "%s (leaf %llu) is not modelled", name ? name : "an unknown leaf",
+				      (unsigned long long)leaf);
 	}
 }
