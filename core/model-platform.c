@@ -421,6 +421,8 @@ bool coco_model_platform_owner_alive(uint32_t pid, uint64_t start)
 {
 	if (!pid)
 		return false;
+	if (pid == COCO_MODEL_PLATFORM_KERNEL_PID)
+		return true;
 	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
 		return false;
 	return start_time_of((pid_t)pid) == start;
@@ -450,17 +452,15 @@ bool coco_model_platform_claim_dead(struct coco_model_platform *p, uint32_t *own
 /* ------------------------------------------------------------------ */
 /* Model physical memory                                                */
 
-int coco_model_platform_alloc(struct coco_model_platform *p, uint64_t size, uint64_t *spa)
+static int alloc_as(struct coco_model_platform *p, uint64_t size, uint32_t pid, uint64_t start,
+		    uint64_t *spa)
 {
 	uint64_t need = size / p->chunk_size, run = 0;
 	char a[32], b[32];
-	uint32_t pid;
-	uint64_t start;
 
 	if (!size || size % p->chunk_size)
 		return coco_err(-EINVAL, "%s: memory is handed out in %s chunks, not %llu bytes",
 				p->name, size_str(p->chunk_size, a), (unsigned long long)size);
-	coco_model_platform_self(&pid, &start);
 	coco_model_platform_lock(p);
 	for (uint64_t i = 0; i < p->nchunks; i++) {
 		run = p->chunks[i].owner_pid ? 0 : run + 1;
@@ -481,10 +481,27 @@ int coco_model_platform_alloc(struct coco_model_platform *p, uint64_t size, uint
 			p->priv.dram_setting ? p->priv.dram_setting : "");
 }
 
+int coco_model_platform_alloc(struct coco_model_platform *p, uint64_t size, uint64_t *spa)
+{
+	uint32_t pid;
+	uint64_t start;
+
+	coco_model_platform_self(&pid, &start);
+	return alloc_as(p, size, pid, start, spa);
+}
+
+int coco_model_platform_alloc_kernel(struct coco_model_platform *p, uint64_t size, uint64_t *spa)
+{
+	return alloc_as(p, size, COCO_MODEL_PLATFORM_KERNEL_PID, 0, spa);
+}
+
 void coco_model_platform_free(struct coco_model_platform *p, uint64_t spa, uint64_t size)
 {
-	uint64_t first = (spa - p->dram_base) / p->chunk_size;
+	uint64_t first;
 
+	if (spa < p->dram_base)
+		return;
+	first = (spa - p->dram_base) / p->chunk_size;
 	coco_model_platform_lock(p);
 	for (uint64_t j = first; j < first + size / p->chunk_size && j < p->nchunks; j++)
 		p->chunks[j] = (struct coco_model_chunk){ 0, 0, 0 };
