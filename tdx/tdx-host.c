@@ -159,18 +159,18 @@ static int pool_grow(struct tdx_host *h)
 		h->chunks = n;
 		h->cap = cap;
 	}
-	ret = tdx_platform_alloc(h->env.plat, SZ_2M, &c.spa);
+	ret = coco_model_platform_alloc(h->env.plat, SZ_2M, &c.spa);
 	if (ret)
 		return ret;
 	c.host = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (c.host == MAP_FAILED) {
-		tdx_platform_free(h->env.plat, c.spa, SZ_2M);
+		coco_model_platform_free(h->env.plat, c.spa, SZ_2M);
 		return coco_err(-errno, "tdx host: cannot map 2 MiB of host memory");
 	}
-	ret = tdx_platform_map_local(h->env.plat, c.spa, SZ_2M, c.host);
+	ret = coco_model_platform_map_local(h->env.plat, c.spa, SZ_2M, c.host);
 	if (ret) {
 		munmap(c.host, SZ_2M);
-		tdx_platform_free(h->env.plat, c.spa, SZ_2M);
+		coco_model_platform_free(h->env.plat, c.spa, SZ_2M);
 		return ret;
 	}
 	h->chunks[h->nchunks++] = c;
@@ -234,9 +234,9 @@ static void pool_release_chunk(struct tdx_host *h, size_t c)
 {
 	struct pool_chunk *ch = &h->chunks[c];
 
-	tdx_platform_unmap_local(h->env.plat, ch->spa);
+	coco_model_platform_unmap_local(h->env.plat, ch->spa);
 	munmap(ch->host, SZ_2M);
-	tdx_platform_free(h->env.plat, ch->spa, SZ_2M);
+	coco_model_platform_free(h->env.plat, ch->spa, SZ_2M);
 	h->chunks[c] = h->chunks[--h->nchunks];
 }
 
@@ -368,7 +368,7 @@ void tdx_host_close(struct tdx_host *h)
 		return;
 	/* Pages still handed to the module stay with their chunks: reaping returns them. */
 	for (size_t c = 0; c < h->nchunks; c++) {
-		tdx_platform_unmap_local(h->env.plat, h->chunks[c].spa);
+		coco_model_platform_unmap_local(h->env.plat, h->chunks[c].spa);
 		munmap(h->chunks[c].host, SZ_2M);
 	}
 	free(h->chunks);
@@ -432,7 +432,7 @@ static void free_pamts(struct tdx_host *h, struct host_tdmr *t, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
 		if (t[i].pamt_alloc_size)
-			tdx_platform_free(h->env.plat, t[i].pamt_alloc, t[i].pamt_alloc_size);
+			coco_model_platform_free(h->env.plat, t[i].pamt_alloc, t[i].pamt_alloc_size);
 }
 
 /*
@@ -470,7 +470,7 @@ static int build_tdmrs(struct tdx_host *h, const struct cmr *cmrs, uint32_t ncmr
 			total += t[i].pamt_size[k];
 		}
 		t[i].pamt_alloc_size = round_up(total, SZ_2M);
-		ret = tdx_platform_alloc_kernel(h->env.plat, t[i].pamt_alloc_size, &t[i].pamt_alloc);
+		ret = coco_model_platform_alloc_kernel(h->env.plat, t[i].pamt_alloc_size, &t[i].pamt_alloc);
 		if (ret) {
 			t[i].pamt_alloc_size = 0;
 			free_pamts(h, t, i);
@@ -703,7 +703,7 @@ static bool keyid_take(struct tdx_host *h, uint32_t *keyid)
 	struct tdx_host_shared *sh = h->env.shared;
 	bool ok = false;
 
-	tdx_platform_lock(h->env.plat);
+	coco_model_platform_lock(h->env.plat);
 	/* The first KeyID is the global one; TDs get the rest (KVM's IDA range). */
 	for (uint32_t k = h->env.keyid_first + 1;
 	     k < h->env.keyid_first + h->env.keyid_count && k < TDX_HOST_MAX_KEYIDS && !ok; k++)
@@ -712,26 +712,26 @@ static bool keyid_take(struct tdx_host *h, uint32_t *keyid)
 			*keyid = k;
 			ok = true;
 		}
-	tdx_platform_unlock(h->env.plat);
+	coco_model_platform_unlock(h->env.plat);
 	return ok;
 }
 
 static void keyid_put(struct tdx_host *h, uint32_t keyid)
 {
-	tdx_platform_lock(h->env.plat);
+	coco_model_platform_lock(h->env.plat);
 	if (keyid < TDX_HOST_MAX_KEYIDS)
 		h->env.shared->keyid_used[keyid] = 0;
-	tdx_platform_unlock(h->env.plat);
+	coco_model_platform_unlock(h->env.plat);
 }
 
 unsigned int tdx_host_keyids_in_use(struct tdx_host *h)
 {
 	unsigned int n = 0;
 
-	tdx_platform_lock(h->env.plat);
+	coco_model_platform_lock(h->env.plat);
 	for (uint32_t k = 0; k < TDX_HOST_MAX_KEYIDS; k++)
 		n += h->env.shared->keyid_used[k] != 0;
-	tdx_platform_unlock(h->env.plat);
+	coco_model_platform_unlock(h->env.plat);
 	return n;
 }
 
@@ -742,30 +742,30 @@ static int record_take(struct tdx_host *h, uint32_t hkid)
 	uint64_t start;
 	int slot = -1;
 
-	tdx_platform_self(&pid, &start);
-	tdx_platform_lock(h->env.plat);
+	coco_model_platform_self(&pid, &start);
+	coco_model_platform_lock(h->env.plat);
 	for (unsigned int i = 0; i < TDX_HOST_MAX_TDS && slot < 0; i++)
 		if (!sh->td[i].owner_pid) {
 			sh->td[i] = (struct tdx_host_td_record){ .owner_pid = pid, .hkid = hkid,
 								  .owner_start = start };
 			slot = (int)i;
 		}
-	tdx_platform_unlock(h->env.plat);
+	coco_model_platform_unlock(h->env.plat);
 	return slot;
 }
 
 static void record_set_tdr(struct tdx_host *h, int slot, uint64_t tdr)
 {
-	tdx_platform_lock(h->env.plat);
+	coco_model_platform_lock(h->env.plat);
 	h->env.shared->td[slot].tdr_pa = tdr;
-	tdx_platform_unlock(h->env.plat);
+	coco_model_platform_unlock(h->env.plat);
 }
 
 static void record_put(struct tdx_host *h, int slot)
 {
-	tdx_platform_lock(h->env.plat);
+	coco_model_platform_lock(h->env.plat);
 	memset(&h->env.shared->td[slot], 0, sizeof(h->env.shared->td[slot]));
-	tdx_platform_unlock(h->env.plat);
+	coco_model_platform_unlock(h->env.plat);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1332,7 +1332,7 @@ int tdx_host_td_destroy(struct tdx_host_td *td)
 /* ------------------------------------------------------------------ */
 /* Reaping                                                              */
 
-static bool chunk_of_owner(const struct tdx_platform_chunk *c, uint32_t pid, uint64_t start)
+static bool chunk_of_owner(const struct coco_model_chunk *c, uint32_t pid, uint64_t start)
 {
 	return c->owner_pid == pid && c->owner_start == start;
 }
@@ -1341,7 +1341,7 @@ static bool chunk_of_owner(const struct tdx_platform_chunk *c, uint32_t pid, uin
 static void reap_td(struct tdx_host *h, const struct tdx_host_td_record *rec, uint32_t pid,
 		    uint64_t start)
 {
-	struct tdx_platform *p = h->env.plat;
+	struct coco_model_platform *p = h->env.plat;
 	const char *op = "tdx host: cleaning up after a dead process";
 	bool keyid_free = !rec->tdr_pa;
 
@@ -1393,7 +1393,7 @@ static void reap_td(struct tdx_host *h, const struct tdx_host_td_record *rec, ui
 unsigned int tdx_host_reap(struct tdx_host *h)
 {
 	struct tdx_host_shared *sh = h->env.shared;
-	struct tdx_platform *p = h->env.plat;
+	struct coco_model_platform *p = h->env.plat;
 	unsigned int reaped = 0;
 
 	for (unsigned int i = 0; i < TDX_HOST_MAX_TDS; i++) {
@@ -1401,8 +1401,8 @@ unsigned int tdx_host_reap(struct tdx_host *h)
 		uint32_t dead = rec->owner_pid;
 		uint64_t dead_start = rec->owner_start;
 
-		if (!dead || tdx_platform_owner_alive(dead, dead_start) ||
-		    !tdx_platform_claim_dead(p, &rec->owner_pid, &rec->owner_start))
+		if (!dead || coco_model_platform_owner_alive(dead, dead_start) ||
+		    !coco_model_platform_claim_dead(p, &rec->owner_pid, &rec->owner_start))
 			continue;
 		copy = *rec;
 		coco_info("tdx host: tearing down the TD (KeyID %u) of dead process %u", copy.hkid,
@@ -1413,10 +1413,10 @@ unsigned int tdx_host_reap(struct tdx_host *h)
 	}
 	/* Then the dead processes' memory: chunks whose pages are all free again. */
 	for (uint64_t c = 0; c < p->nchunks; c++) {
-		struct tdx_platform_chunk *ch = &p->chunks[c];
+		struct coco_model_chunk *ch = &p->chunks[c];
 		bool busy = false;
 
-		if (!tdx_platform_claim_dead(p, &ch->owner_pid, &ch->owner_start))
+		if (!coco_model_platform_claim_dead(p, &ch->owner_pid, &ch->owner_start))
 			continue;
 		for (unsigned int i = 0; i < POOL_PAGES && !busy; i++) {
 			struct tdx_module_args a = { .rcx = p->dram_base + c * p->chunk_size + i * PAGE };
@@ -1424,7 +1424,7 @@ unsigned int tdx_host_reap(struct tdx_host *h)
 			busy = st == TDX_SUCCESS && a.rcx != TDX_PT_NDA && a.rcx != TDX_PT_RSVD;
 		}
 		if (!busy)
-			tdx_platform_free(p, p->dram_base + c * p->chunk_size, p->chunk_size);
+			coco_model_platform_free(p, p->dram_base + c * p->chunk_size, p->chunk_size);
 		else
 			coco_warn("tdx host: a dead process's chunk at 0x%llx still holds TD pages; "
 				  "it stays out of use",
