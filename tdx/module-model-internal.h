@@ -10,7 +10,7 @@
 #include <stdarg.h>
 
 #include "tdx/module-model.h"
-#include "tdx/module-mrtd.h"
+#include "tdx/mrtd.h"
 #include "tdx/qe-model.h"
 #include "tdx/tdx-host-shared.h"
 
@@ -167,7 +167,7 @@ struct tdx_model_pamt_entry {
 struct tdx_model_mrtd_slot {
 	uint32_t td_slot;
 	uint64_t generation;			/* 0: slot free */
-	struct tdx_model_mrtd *ctx;
+	struct tdx_mrtd *ctx;
 };
 
 /*

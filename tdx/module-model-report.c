@@ -25,7 +25,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "core/digest.h"
 #include "core/error.h"
 #include "core/util.h"
 #include "tdx/module-model-internal.h"
@@ -114,7 +113,7 @@ static uint64_t page_accept(struct tdx_module *m, uint32_t slot, struct tdx_modu
 static uint64_t rtmr_extend(struct tdx_module *m, uint32_t slot, struct tdx_module_args *a)
 {
 	struct tdx_model_td *td = &m->st->td[slot];
-	uint8_t buf[96], *data;
+	uint8_t *data;
 	uint64_t status;
 
 	if (a->rcx & 63)
@@ -127,9 +126,7 @@ static uint64_t rtmr_extend(struct tdx_module *m, uint32_t slot, struct tdx_modu
 	status = guest_mem(m, slot, a->rcx, 48, TDX_OPERAND_ID_RCX, &data);
 	if (status != TDX_SUCCESS)
 		return status;
-	memcpy(buf, td->rtmr[a->rdx], 48);
-	memcpy(buf + 48, data, 48);
-	if (coco_sha384(buf, sizeof(buf), td->rtmr[a->rdx]))
+	if (tdx_rtmr_extend(td->rtmr[a->rdx], data))
 		return tdx_model_fail(m, OPND(TDX_OPERAND_BUSY, RTMR), "SHA-384 failed");
 	return TDX_SUCCESS;
 }

@@ -39,12 +39,12 @@ void tdx_model_mrtd_drop(struct tdx_module *m, uint32_t td_slot)
 {
 	for (unsigned int i = 0; i < TDX_MODEL_MRTD_CTXS; i++)
 		if (m->mrtd[i].ctx && m->mrtd[i].td_slot == td_slot) {
-			tdx_model_mrtd_free(m->mrtd[i].ctx);
+			tdx_mrtd_free(m->mrtd[i].ctx);
 			memset(&m->mrtd[i], 0, sizeof(m->mrtd[i]));
 		}
 }
 
-static uint64_t mrtd_of(struct tdx_module *m, uint32_t slot, struct tdx_model_mrtd **ctx)
+static uint64_t mrtd_of(struct tdx_module *m, uint32_t slot, struct tdx_mrtd **ctx)
 {
 	struct tdx_model_mrtd_slot *s = mrtd_find(m, slot, m->st->td[slot].mrtd_generation);
 
@@ -443,7 +443,7 @@ static uint64_t read_td_params(struct tdx_module *m, struct tdx_model_td *td, co
 static uint64_t mng_init(struct tdx_module *m, struct tdx_module_args *a)
 {
 	struct tdx_model_td *td, saved;
-	struct tdx_model_mrtd *ctx;
+	struct tdx_mrtd *ctx;
 	struct tdx_model_mrtd_slot *ms = NULL;
 	const uint8_t *params;
 	uint32_t slot;
@@ -479,7 +479,7 @@ static uint64_t mng_init(struct tdx_module *m, struct tdx_module_args *a)
 	for (unsigned int i = 0; i < TDX_MODEL_MRTD_CTXS && !ms; i++)
 		if (!m->mrtd[i].ctx)
 			ms = &m->mrtd[i];
-	if (!ms || tdx_model_mrtd_new(&ctx)) {
+	if (!ms || tdx_mrtd_new(&ctx)) {
 		*td = saved;
 		return tdx_model_fail(m, OPND(TDX_OPERAND_BUSY, TDR),
 				      "model limit: this process builds %u TDs at once already",
@@ -683,7 +683,7 @@ static uint64_t new_leaf(struct tdx_module *m, struct tdx_module_args *a, uint32
 static uint64_t page_add(struct tdx_module *m, struct tdx_module_args *a)
 {
 	struct tdx_model_pamt_entry *e;
-	struct tdx_model_mrtd *ctx;
+	struct tdx_mrtd *ctx;
 	struct tdx_model_td *td;
 	const uint8_t *src;
 	unsigned int level;
@@ -709,7 +709,7 @@ static uint64_t page_add(struct tdx_module *m, struct tdx_module_args *a)
 		status = mrtd_of(m, slot, &ctx);
 	if (status != TDX_SUCCESS)
 		return status;
-	if (tdx_model_mrtd_page_add(ctx, gpa))
+	if (tdx_mrtd_page_add(ctx, gpa))
 		return tdx_model_fail(m, OPND(TDX_OPERAND_BUSY, TDR), "SHA-384 failed");
 	dst = tdx_model_mem(m, a->r8, MODEL_PAGE);
 	if (dst)
@@ -748,7 +748,7 @@ static uint64_t page_aug(struct tdx_module *m, struct tdx_module_args *a)
 static uint64_t mr_extend(struct tdx_module *m, struct tdx_module_args *a)
 {
 	struct tdx_model_pamt_entry *e;
-	struct tdx_model_mrtd *ctx;
+	struct tdx_mrtd *ctx;
 	struct tdx_model_td *td;
 	const uint8_t *chunk;
 	uint64_t gpa = a->rcx, hpa;
@@ -779,14 +779,14 @@ static uint64_t mr_extend(struct tdx_module *m, struct tdx_module_args *a)
 	status = mrtd_of(m, slot, &ctx);
 	if (status != TDX_SUCCESS)
 		return status;
-	if (tdx_model_mrtd_extend(ctx, gpa, chunk))
+	if (tdx_mrtd_extend(ctx, gpa, chunk))
 		return tdx_model_fail(m, OPND(TDX_OPERAND_BUSY, TDR), "SHA-384 failed");
 	return TDX_SUCCESS;
 }
 
 static uint64_t mr_finalize(struct tdx_module *m, struct tdx_module_args *a)
 {
-	struct tdx_model_mrtd *ctx;
+	struct tdx_mrtd *ctx;
 	struct tdx_model_td *td;
 	uint32_t slot;
 	uint64_t status = get_tdr(m, a->rcx, TDX_OPERAND_ID_RCX, &slot);
@@ -802,7 +802,7 @@ static uint64_t mr_finalize(struct tdx_module *m, struct tdx_module_args *a)
 	status = mrtd_of(m, slot, &ctx);
 	if (status != TDX_SUCCESS)
 		return status;
-	if (tdx_model_mrtd_final(ctx, td->mrtd))
+	if (tdx_mrtd_final(ctx, td->mrtd))
 		return tdx_model_fail(m, OPND(TDX_OPERAND_BUSY, TDR), "SHA-384 failed");
 	tdx_model_mrtd_drop(m, slot);
 	memset(td->servtd_hash, 0, sizeof(td->servtd_hash));	/* no service TD bound */

@@ -269,7 +269,7 @@ void tdx_module_close(struct tdx_module *m)
 	if (!m)
 		return;
 	for (unsigned int i = 0; i < TDX_MODEL_MRTD_CTXS; i++)
-		tdx_model_mrtd_free(m->mrtd[i].ctx);
+		tdx_mrtd_free(m->mrtd[i].ctx);
 	coco_model_platform_close(m->plat);
 	free(m);
 }
