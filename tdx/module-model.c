@@ -29,6 +29,7 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "tdx/module-model-internal.h"
+#include "tdx/tdmr.h"
 #include "tdx/tdx-host.h"
 
 /* ------------------------------------------------------------------ */
@@ -484,8 +485,8 @@ static uint64_t sys_rdall(struct tdx_module *m, struct tdx_module_args *a)
 /* ------------------------------------------------------------------ */
 /* TDH.SYS.CONFIG (checks in the order of the module's tdh_sys_config.c) */
 
-#define TDMR_INFO_BYTES (64 + 16 * TDX_MODEL_MAX_RSVD)
-#define TDMR_INFO_ALIGN 512
+#define TDMR_INFO_BYTES tdx_tdmr_info_bytes(TDX_MODEL_MAX_RSVD)
+#define TDMR_INFO_ALIGN TDX_TDMR_INFO_ALIGNMENT
 static const uint64_t pamt_page_size[3] = { MODEL_PAGE, MODEL_2M, MODEL_1G };
 static const char *const pamt_name[3] = { "PAMT_4K", "PAMT_2M", "PAMT_1G" };
 
@@ -549,23 +550,23 @@ static bool outside_cmr(const void *ctx, uint64_t start, uint64_t end)
 	return !in_cmrs(ctx, start, end);
 }
 
+/* The TDMR_INFO the host sent, as the module keeps it (every slot kept for the checks). */
 static void decode_tdmr_info(const uint8_t *in, struct tdx_model_tdmr *t)
 {
-	t->base = coco_le64(in + 0);
-	t->size = coco_le64(in + 8);
-	t->pamt_base[2] = coco_le64(in + 16);
-	t->pamt_size[2] = coco_le64(in + 24);
-	t->pamt_base[1] = coco_le64(in + 32);
-	t->pamt_size[1] = coco_le64(in + 40);
-	t->pamt_base[0] = coco_le64(in + 48);
-	t->pamt_size[0] = coco_le64(in + 56);
-	t->nr_rsvd = 0;
+	struct tdx_reserved_area rsvd[TDX_MODEL_MAX_RSVD];
+	struct tdx_tdmr d;
+
+	/* Cannot fail: the caller maps TDMR_INFO_BYTES for @in. */
+	tdx_tdmr_info_decode(in, TDMR_INFO_BYTES, TDX_MODEL_MAX_RSVD, &d, rsvd);
+	t->base = d.base;
+	t->size = d.size;
+	memcpy(t->pamt_base, d.pamt_base, sizeof(t->pamt_base));
+	memcpy(t->pamt_size, d.pamt_size, sizeof(t->pamt_size));
+	t->nr_rsvd = d.nr_reserved;
 	for (unsigned int j = 0; j < TDX_MODEL_MAX_RSVD; j++) {
-		t->rsvd[j].offset = coco_le64(in + 64 + 16 * j);
-		t->rsvd[j].size = coco_le64(in + 72 + 16 * j);
+		t->rsvd[j].offset = rsvd[j].offset;
+		t->rsvd[j].size = rsvd[j].size;
 	}
-	for (unsigned int j = 0; j < TDX_MODEL_MAX_RSVD && t->rsvd[j].size; j++)
-		t->nr_rsvd++;
 	t->last_initialized = t->base;
 }
 
