@@ -186,6 +186,7 @@ struct tdx_module {
 	uint32_t *sept_index;
 	char detail[512];
 	struct tdx_model_mrtd_slot mrtd[TDX_MODEL_MRTD_CTXS];
+	struct tdx_qe_model *qe;		/* loaded from st->qe_blob (tdx_module_qe_get) */
 };
 
 /* ---- module-model.c ---- */

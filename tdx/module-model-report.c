@@ -19,6 +19,7 @@
  * leaves use for the same Secure-EPT condition and says so in the detail.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -246,4 +247,62 @@ int tdx_module_verify_report(struct tdx_module *m, const uint8_t r[TDX_TDREPORT_
 		return coco_err(-EKEYREJECTED, "TDREPORT check: the MAC does not verify: the "
 				"report was altered or made on another platform");
 	return 0;
+}
+
+int tdx_module_verify_report_fn(void *ctx, const uint8_t report[TDX_TDREPORT_SIZE])
+{
+	return tdx_module_verify_report(ctx, report);
+}
+
+/* ------------------------------------------------------------------ */
+/* The platform's model QE                                              */
+
+static pthread_mutex_t process_qe_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tdx_qe_model *process_qe;	/* every private platform of this process */
+
+/* Fill the empty QE blob of the platform (the caller holds the platform lock). */
+static int qe_blob_fill(struct tdx_model_state *st)
+{
+	struct tdx_qe_model *fresh = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (st->qe_private) {
+		/* Key generation once per process, as SNP's model roots (sev-snp/certs.c). */
+		pthread_mutex_lock(&process_qe_lock);
+		ret = process_qe ? 0 : tdx_qe_model_generate(&process_qe);
+		if (!ret)
+			ret = tdx_qe_model_save(process_qe, st->qe_blob, sizeof(st->qe_blob), &len);
+		pthread_mutex_unlock(&process_qe_lock);
+	} else {
+		ret = tdx_qe_model_generate(&fresh);
+		if (!ret)
+			ret = tdx_qe_model_save(fresh, st->qe_blob, sizeof(st->qe_blob), &len);
+		tdx_qe_model_free(fresh);
+	}
+	if (ret)
+		return coco_err_context(ret, "TDX platform model: making the model QE");
+	st->qe_len = (uint32_t)len;
+	return 0;
+}
+
+int tdx_module_qe_get(struct tdx_module *m, struct tdx_qe_model **qe)
+{
+	int ret = 0;
+
+	coco_model_platform_lock(m->plat);
+	if (!m->qe) {
+		if (!m->st->qe_len)
+			ret = qe_blob_fill(m->st);
+		if (!ret)
+			ret = tdx_qe_model_load(m->st->qe_blob, m->st->qe_len, &m->qe);
+		if (ret && m->plat->path)
+			ret = coco_err_context(ret, "TDX platform model: the model QE stored in '%s' "
+					       "cannot be used (stop the VMs using the file and "
+					       "remove it to start a new platform)", m->plat->path);
+	}
+	coco_model_platform_unlock(m->plat);
+	if (!ret)
+		*qe = m->qe;
+	return ret;
 }

@@ -271,6 +271,7 @@ void tdx_module_close(struct tdx_module *m)
 		return;
 	for (unsigned int i = 0; i < TDX_MODEL_MRTD_CTXS; i++)
 		tdx_mrtd_free(m->mrtd[i].ctx);
+	tdx_qe_model_free(m->qe);
 	coco_model_platform_close(m->plat);
 	free(m);
 }

@@ -237,6 +237,21 @@ const char *tdx_module_last_detail(struct tdx_module *m);
  */
 int tdx_module_verify_report(struct tdx_module *m, const uint8_t report[TDX_TDREPORT_SIZE]);
 
+/* tdx_tdreport_verify_fn adapter (@ctx is the struct tdx_module): the model QE's report check. */
+int tdx_module_verify_report_fn(void *ctx, const uint8_t report[TDX_TDREPORT_SIZE]);
+
+struct tdx_qe_model;
+
+/*
+ * The platform's model Quoting Enclave (tdx/qe-model.h), so every process
+ * of a host quotes with the same keys and PCK chain: loaded from the
+ * platform, or made and stored there under the platform lock by the first
+ * caller (a private platform stores the one this process made for all its
+ * private platforms, as the SNP model does with its roots).  *@qe belongs
+ * to @m: valid until tdx_module_close().
+ */
+int tdx_module_qe_get(struct tdx_module *m, struct tdx_qe_model **qe);
+
 /* MRSEAM / TEE_TCB_SVN the model's module reports. */
 void tdx_module_identity(struct tdx_module *m, uint8_t mrseam[48], uint8_t tee_tcb_svn[16]);
 
