@@ -177,7 +177,7 @@ const char *tdx_page_type_name(unsigned int pt);
 #define TDX_REPORT_TEE_INFO_HASH 80
 #define TDX_REPORT_REPORTDATA 128
 #define TDX_REPORT_MAC 224
-#define TDX_REPORT_MAC_SIZE 32
+#define TDX_REPORT_MAC_SIZE 32u
 #define TDX_REPORT_MACED_BYTES 224		/* the MAC covers REPORTMACSTRUCT[0, 224) */
 #define TDX_REPORT_TEE_TCB_INFO 256
 #define TDX_REPORT_TEE_TCB_INFO_SIZE 239
@@ -199,7 +199,7 @@ const char *tdx_page_type_name(unsigned int pt);
 #define TDX_TDINFO_MROWNERCONFIG 160
 #define TDX_TDINFO_RTMR(i) (208 + 48 * (i))
 #define TDX_TDINFO_SERVTD_HASH 400
-#define TDX_REPORT_TYPE_TDX 0x81
+#define TDX_REPORT_TYPE_TDX 0x81u
 
 struct tdx_module_config {
 	uint32_t packages;		/* 0: 2 */
