@@ -236,10 +236,10 @@ static int sev_ioctl(unsigned long req, void *arg)
 /* ------------------------------------------------------------------ */
 /* Guest memory as KVM sees it                                          */
 
-static const struct snp_kvm_memory_region2 *region_of(uint64_t gpa)
+static const struct coco_kvm_memory_region2 *region_of(uint64_t gpa)
 {
 	for (size_t i = F->nregions; i-- > 0;) {
-		const struct snp_kvm_memory_region2 *r = &F->regions[i];
+		const struct coco_kvm_memory_region2 *r = &F->regions[i];
 		if (gpa >= r->guest_phys_addr && gpa - r->guest_phys_addr < r->memory_size)
 			return r;
 	}
@@ -249,7 +249,7 @@ static const struct snp_kvm_memory_region2 *region_of(uint64_t gpa)
 static bool is_private(uint64_t gpa)
 {
 	for (size_t i = F->nattrs; i-- > 0;) {
-		const struct snp_kvm_memory_attributes *a = &F->attrs[i];
+		const struct coco_kvm_memory_attributes *a = &F->attrs[i];
 		if (gpa >= a->address && gpa - a->address < a->size)
 			return a->attributes == KVM_MEMORY_ATTRIBUTE_PRIVATE;
 	}
@@ -402,7 +402,7 @@ static int launch_update(struct snp_kvm_sev_cmd *cmd)
 	}
 	for (uint64_t i = 0; i < this_call; i++) {
 		uint64_t gpa = (u->gfn_start + i) * PAGE;
-		const struct snp_kvm_memory_region2 *r = region_of(gpa);
+		const struct coco_kvm_memory_region2 *r = region_of(gpa);
 		uint8_t *page = u->type == SNP_KVM_PAGE_TYPE_ZERO
 					? NULL
 					: (uint8_t *)(uintptr_t)(u->uaddr + i * PAGE);
@@ -513,7 +513,7 @@ static int vm_ioctl(unsigned long req, void *arg)
 	case KVM_MEMORY_ENCRYPT_OP:
 		return encrypt_op(arg);
 	case KVM_CREATE_GUEST_MEMFD: {
-		struct snp_kvm_create_guest_memfd *g = arg;
+		struct coco_kvm_create_guest_memfd *g = arg;
 		record(FAKE_CREATE_GUEST_MEMFD);
 		if (!g->size || g->size % PAGE || g->flags || F->ngmem == FAKE_MAX_RECORDS)
 			return -EINVAL;
@@ -522,7 +522,7 @@ static int vm_ioctl(unsigned long req, void *arg)
 		return F->gmem_fd[F->ngmem++];
 	}
 	case KVM_SET_USER_MEMORY_REGION2: {
-		struct snp_kvm_memory_region2 *r = arg;
+		struct coco_kvm_memory_region2 *r = arg;
 		int fd = (int)r->guest_memfd;
 		record(FAKE_SET_USER_MEMORY_REGION2);
 		if (F->nregions == FAKE_MAX_RECORDS)
@@ -545,7 +545,7 @@ static int vm_ioctl(unsigned long req, void *arg)
 		return 0;
 	}
 	case KVM_SET_MEMORY_ATTRIBUTES: {
-		struct snp_kvm_memory_attributes *a = arg;
+		struct coco_kvm_memory_attributes *a = arg;
 		record(FAKE_SET_MEMORY_ATTRIBUTES);
 		if (F->faults.attributes_fail_call &&
 		    fake_kvm_count(F, FAKE_SET_MEMORY_ATTRIBUTES) == F->faults.attributes_fail_call)

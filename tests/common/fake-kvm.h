@@ -133,12 +133,12 @@ struct fake_kvm {
 	uint8_t id_block[96];
 	uint8_t id_auth[4096];
 
-	struct snp_kvm_create_guest_memfd gmem[FAKE_MAX_RECORDS];
+	struct coco_kvm_create_guest_memfd gmem[FAKE_MAX_RECORDS];
 	int gmem_fd[FAKE_MAX_RECORDS];
 	size_t ngmem;
-	struct snp_kvm_memory_region2 regions[FAKE_MAX_RECORDS];
+	struct coco_kvm_memory_region2 regions[FAKE_MAX_RECORDS];
 	size_t nregions;
-	struct snp_kvm_memory_attributes attrs[FAKE_MAX_RECORDS];
+	struct coco_kvm_memory_attributes attrs[FAKE_MAX_RECORDS];
 	size_t nattrs;
 	struct fake_update_record updates[FAKE_MAX_RECORDS * 4];
 	size_t nupdates;

@@ -279,7 +279,7 @@ static void test_host_open_and_caps(void)
 	CU_ASSERT_TRUE(h->vmsa_features_known);
 	CU_ASSERT_EQUAL(h->vmsa_features_supported, 1u << 5);
 	CU_ASSERT_EQUAL(h->snp_asids, 100);
-	CU_ASSERT_EQUAL(h->vcpu_mmap_size, 3 * 4096);
+	CU_ASSERT_EQUAL(h->dev.vcpu_mmap_size, 3 * 4096);
 	memset(&caps, 0, sizeof(caps));
 	CU_ASSERT_EQUAL(snp_kvm_host_caps(h, &caps), 0);
 	CU_ASSERT_STRING_EQUAL(caps.firmware_version, "1.55.21");
