@@ -165,29 +165,10 @@ static void decommission(struct model_host *mh, uint64_t gctx)
 	release_range(mh, gctx, PAGE);
 }
 
-/*
- * Take over an ownership record (host VM or memory chunk: both start with
- * pid and start time) whose owner is dead, under the platform lock: only
- * one process cleans up after a dead one, and never after a live one that
- * reused the record meanwhile.
- */
-static bool claim_dead(struct snp_platform *p, uint32_t *owner_pid, uint64_t *owner_start)
+/* A dead owner's chunk: its pages go back to the hypervisor before the chunk is freed. */
+static int release_dead_chunk(void *mh, uint64_t spa, uint64_t size)
 {
-	uint32_t pid = *owner_pid, self_pid;
-	uint64_t start = *owner_start, self_start;
-	bool claimed = false;
-
-	if (!pid || snp_platform_owner_alive(pid, start))
-		return false;
-	snp_platform_self(&self_pid, &self_start);
-	snp_platform_lock(p);
-	if (*owner_pid == pid && *owner_start == start && !snp_platform_owner_alive(pid, start)) {
-		*owner_pid = self_pid;
-		*owner_start = self_start;
-		claimed = true;
-	}
-	snp_platform_unlock(p);
-	return claimed;
+	return release_range(mh, spa, size) ? -EBUSY : 0;
 }
 
 /*
@@ -204,7 +185,7 @@ static void reap_dead_owners(struct model_host *mh)
 		struct snp_model_host_vm *hv = &sh->host_vm[i];
 		uint32_t dead = hv->owner_pid;
 
-		if (!claim_dead(p, &hv->owner_pid, &hv->owner_start))
+		if (!coco_model_platform_claim_dead(p->core, &hv->owner_pid, &hv->owner_start))
 			continue;
 		coco_info("sev-snp-model: cleaning up the guest of dead process %u", dead);
 		if (hv->gctx_paddr)
@@ -215,16 +196,8 @@ static void reap_dead_owners(struct model_host *mh)
 		memset(hv, 0, sizeof(*hv));
 		snp_platform_unlock(p);
 	}
-	for (uint64_t c = 0; c < sh->nchunks; c++) {
-		struct snp_model_chunk *ch = &p->chunks[c];
-		uint64_t spa = sh->dram_base + c * SNP_MODEL_CHUNK_SIZE;
-
-		if (!claim_dead(p, &ch->owner_pid, &ch->owner_start))
-			continue;
-		/* Pages that cannot be returned keep the chunk out of use (owned by us now). */
-		if (release_range(mh, spa, SNP_MODEL_CHUNK_SIZE) == 0)
-			snp_platform_free(p, spa, SNP_MODEL_CHUNK_SIZE);
-	}
+	/* Pages that cannot be returned keep their chunk out of use (owned by us now). */
+	coco_model_platform_reclaim_dead(p->core, release_dead_chunk, mh);
 }
 
 /*
@@ -377,9 +350,8 @@ out_free:
 	if (ret)
 		return ret;
 
+	chunks_used = coco_model_platform_chunks_in_use(mh->plat->core);
 	snp_platform_lock(mh->plat);
-	for (uint64_t c = 0; c < sh->nchunks; c++)
-		chunks_used += mh->plat->chunks[c].owner_pid != 0;
 	for (uint32_t a = 1; a <= sh->max_snp_asid; a++)
 		free_asids += sh->host_asid_used[a] != HOST_ASID_USED;
 	for (unsigned int i = 0; i < SNP_MODEL_MAX_ASIDS; i++)
@@ -411,12 +383,12 @@ out_free:
 	coco_caps_add(caps, "snp.policy_bits", "0x%llx", (unsigned long long)SNP_MODEL_POLICY_KNOWN);
 	coco_caps_add(caps, "snp.rmp_initialized", "%s", st.is_rmp_initialized ? "yes" : "no");
 	coco_caps_add(caps, "snp.model_memory", "%llu GiB",
-		      (unsigned long long)(sh->dram_pages >> (30 - 12)));
+		      (unsigned long long)(mh->plat->core->dram_size >> 30));
 	/* The status page this call borrowed is back already: what guests and hosts hold. */
 	coco_caps_add(caps, "snp.model_memory_in_use", "%llu MiB",
 		      (unsigned long long)(chunks_used * (SNP_MODEL_CHUNK_SIZE >> 20)));
 	coco_caps_add(caps, "snp.platform_file", "%s",
-		      mh->plat->path ? mh->plat->path : "(private, anonymous)");
+		      mh->plat->core->path ? mh->plat->core->path : "(private, anonymous)");
 	return 0;
 }
 
@@ -503,7 +475,7 @@ static int model_vm_create(struct coco_vm *vm)
 	ret = asid_alloc(mv->mh, &mv->asid);
 	if (ret)
 		goto fail;
-	snp_platform_self(&pid, &start);
+	coco_model_platform_self(&pid, &start);
 	snp_platform_lock(mv->mh->plat);
 	for (unsigned int i = 0; i < SNP_MODEL_MAX_ASIDS; i++)
 		if (!sh->host_vm[i].owner_pid) {

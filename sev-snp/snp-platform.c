@@ -2,44 +2,18 @@
 #include "sev-snp/snp-platform.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "core/error.h"
 #include "core/util.h"
 #include "sev-snp/snp-defs.h"
 
-#define PAGE 4096ull
-
-static uint64_t round_page(uint64_t x)
-{
-	return (x + PAGE - 1) & ~(PAGE - 1);
-}
-
-struct layout {
-	uint64_t chunks_offset, rmp_offset, total;
-	uint64_t dram_pages, nchunks;
-};
-
-static void compute_layout(uint32_t dram_gib, struct layout *l)
-{
-	l->dram_pages = (uint64_t)dram_gib << (30 - 12);
-	l->nchunks = ((uint64_t)dram_gib << 30) / SNP_MODEL_CHUNK_SIZE;
-	l->chunks_offset = round_page(sizeof(struct snp_platform_shared));
-	l->rmp_offset = round_page(l->chunks_offset + l->nchunks * sizeof(struct snp_model_chunk));
-	/* The RMP: its bookkeeping area (per-ASID counters), then one entry per page. */
-	l->total = round_page(l->rmp_offset + RMP_BOOKKEEPING_SIZE + l->dram_pages * RMP_ENTRY_SIZE);
-}
+#define GIB (1ull << 30)
 
 static uint32_t env_u32(const char *name, uint32_t fallback)
 {
@@ -137,87 +111,30 @@ static int init_identity(struct snp_platform_shared *sh, const struct snp_platfo
 	return 0;
 }
 
-static int init_lock(pthread_mutex_t *m)
+/* The SNP state of a new chip (spec init callback; @arg: the resolved config). */
+static int init_vendor(struct coco_model_platform *core, void *vendor, void *arg)
 {
-	pthread_mutexattr_t a;
-	int ret;
+	const struct snp_platform_config *c = arg;
+	struct snp_platform_shared *sh = vendor;
 
-	pthread_mutexattr_init(&a);
-	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-	/* A process that dies inside a command must not wedge the platform. */
-	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-	ret = pthread_mutex_init(m, &a);
-	pthread_mutexattr_destroy(&a);
-	return ret ? coco_err(-ret, "SNP platform model: cannot create the platform lock") : 0;
-}
-
-static int init_shared(struct snp_platform_shared *sh, const struct snp_platform_config *c,
-		       const struct layout *l, bool private_roots)
-{
-	int ret;
-
-	memcpy(sh->magic, SNP_MODEL_MAGIC, sizeof(sh->magic));
-	sh->layout_version = SNP_MODEL_LAYOUT_VERSION;
-	sh->total_size = l->total;
-	sh->rmp_offset = l->rmp_offset;
-	sh->chunks_offset = l->chunks_offset;
-	sh->dram_base = SNP_MODEL_DRAM_BASE;
-	sh->dram_pages = l->dram_pages;
-	sh->nchunks = l->nchunks;
 	sh->max_snp_asid = c->max_asids;
 	sh->snp_state = SNP_PLATFORM_UNINIT;
-	ret = init_lock(&sh->lock);
-	if (!ret)
-		ret = init_identity(sh, c);
-	if (ret)
-		return ret;
-
 	/* The model ARK/ASK are made when the first certificate chain is needed. */
-	sh->private_roots = private_roots;
-	return 0;
+	sh->private_roots = core->path == NULL;
+	return init_identity(sh, c);
 }
 
-static int attach(struct snp_platform *p)
+/* Every index and size the processes of the host rely on, in range (spec validate callback). */
+static int validate_vendor(struct coco_model_platform *core, void *vendor, void *arg)
 {
-	struct snp_platform_shared *sh = p->sh;
-	int ret;
-
-	p->chunks = (struct snp_model_chunk *)((uint8_t *)sh + sh->chunks_offset);
-	p->rmp.asid_pages = (uint64_t *)((uint8_t *)sh + sh->rmp_offset);
-	p->rmp.entries = (struct rmp_entry *)((uint8_t *)sh + sh->rmp_offset + RMP_BOOKKEEPING_SIZE);
-	p->rmp.base = sh->dram_base;
-	p->rmp.npages = sh->dram_pages;
-	ret = coco_hasher_new(COCO_HASH_SHA384, &p->hasher);
-	if (ret)
-		return ret;
-	pthread_mutex_init(&p->local_lock, NULL);
-	return 0;
-}
-
-static int validate_header(const struct snp_platform_shared *sh, const char *path,
-			   uint64_t file_size)
-{
-	struct layout l;
+	const struct snp_platform_shared *sh = vendor;
 	bool ok;
 
-	if (memcmp(sh->magic, SNP_MODEL_MAGIC, sizeof(sh->magic)) ||
-	    sh->layout_version != SNP_MODEL_LAYOUT_VERSION)
-		return coco_err(-EPROTO, "SNP platform model: '%s' is not a platform file of this "
-				"version of cocohost (layout %u, expected %u); stop the VMs using "
-				"it and remove it, or point COCO_PLATFORM_DIR elsewhere",
-				path, sh->layout_version, SNP_MODEL_LAYOUT_VERSION);
-	/* Every size and index the processes of the host rely on, derived again. */
-	ok = sh->dram_pages && !(sh->dram_pages & ((1ull << (30 - 12)) - 1)) &&
-	     (sh->dram_pages >> (30 - 12)) <= SNP_MODEL_MAX_DRAM_GIB;
-	if (ok) {
-		compute_layout((uint32_t)(sh->dram_pages >> (30 - 12)), &l);
-		ok = sh->total_size == file_size && sh->total_size == l.total &&
-		     sh->rmp_offset == l.rmp_offset && sh->chunks_offset == l.chunks_offset &&
-		     sh->nchunks == l.nchunks && sh->dram_base == SNP_MODEL_DRAM_BASE &&
-		     sh->roots_len <= SNP_MODEL_ROOTS_MAX && sh->max_snp_asid >= 1 &&
-		     sh->max_snp_asid <= SNP_MODEL_MAX_ASIDS && sh->snp_state <= SNP_PLATFORM_INIT &&
-		     sh->product >= SNP_PRODUCT_MILAN && sh->product <= SNP_PRODUCT_TURIN;
-	}
+	(void)arg;
+	ok = !(core->dram_size % GIB) && sh->roots_len <= SNP_MODEL_ROOTS_MAX &&
+	     sh->max_snp_asid >= 1 && sh->max_snp_asid <= SNP_MODEL_MAX_ASIDS &&
+	     sh->snp_state <= SNP_PLATFORM_INIT && sh->product >= SNP_PRODUCT_MILAN &&
+	     sh->product <= SNP_PRODUCT_TURIN;
 	for (uint32_t a = 0; ok && a <= SNP_MODEL_MAX_ASIDS; a++)
 		ok = sh->asid_state[a] <= SNP_ASID_DIRTY && sh->host_asid_used[a] <= 2;
 	for (uint32_t i = 0; ok && i < SNP_MODEL_MAX_ASIDS; i++)
@@ -226,132 +143,54 @@ static int validate_header(const struct snp_platform_shared *sh, const char *pat
 	if (!ok)
 		return coco_err(-EPROTO, "SNP platform model: '%s' is damaged (sizes or indexes "
 				"out of range); stop the VMs using it and remove it to start a new "
-				"platform", path);
+				"platform", core->path);
 	return 0;
-}
-
-static int open_private(const struct snp_platform_config *c, struct snp_platform *p)
-{
-	struct layout l;
-	void *m;
-	int ret;
-
-	compute_layout(c->dram_gib, &l);
-	/* MAP_SHARED so a forked process shares the platform as with a file. */
-	m = mmap(NULL, l.total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE,
-		 -1, 0);
-	if (m == MAP_FAILED)
-		return coco_err(-errno, "SNP platform model: cannot map %llu bytes: %s",
-				(unsigned long long)l.total, strerror(errno));
-	p->sh = m;
-	p->map_size = l.total;
-	p->fd = -1;
-	ret = init_shared(p->sh, c, &l, true);
-	if (!ret) {
-		p->sh->ready = 1;
-		ret = attach(p);
-	}
-	return ret;
-}
-
-static int open_file(const char *path, const struct snp_platform_config *c, struct snp_platform *p)
-{
-	struct stat st;
-	struct layout l;
-	void *m;
-	int fd, ret;
-
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return coco_err(-errno, "SNP platform model: cannot open platform file '%s': %s",
-				path, strerror(errno));
-	/* One process initialises a new file; others wait here and then attach. */
-	if (flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
-		ret = -errno;
-		close(fd);
-		return coco_err(ret, "SNP platform model: cannot lock '%s': %s", path,
-				strerror(-ret));
-	}
-	if (st.st_size == 0) {
-		compute_layout(c->dram_gib, &l);
-		if (ftruncate(fd, (off_t)l.total) < 0) {
-			ret = coco_err(-errno, "SNP platform model: cannot size '%s': %s", path,
-				       strerror(errno));
-			goto fail;
-		}
-		st.st_size = (off_t)l.total;
-	}
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED) {
-		ret = coco_err(-errno, "SNP platform model: cannot map '%s': %s", path,
-			       strerror(errno));
-		goto fail;
-	}
-	p->sh = m;
-	p->map_size = (size_t)st.st_size;
-	p->fd = fd;
-	if (!p->sh->ready) {
-		/* New (or half-initialised by a process that died): initialise from scratch. */
-		compute_layout(c->dram_gib, &l);
-		if ((uint64_t)st.st_size != l.total) {
-			ret = coco_err(-EPROTO, "SNP platform model: '%s' was left half-created "
-				       "with another size; remove it", path);
-			goto fail;
-		}
-		memset(p->sh, 0, sizeof(*p->sh));
-		ret = init_shared(p->sh, c, &l, false);
-		if (ret)
-			goto fail;
-		if (msync(p->sh, sizeof(*p->sh), MS_SYNC) < 0)
-			coco_warn("SNP platform model: msync of '%s' failed: %s", path,
-				  strerror(errno));
-		p->sh->ready = 1;
-	} else {
-		ret = validate_header(p->sh, path, (uint64_t)st.st_size);
-		if (ret)
-			goto fail;
-	}
-	flock(fd, LOCK_UN);
-	ret = attach(p);
-	if (ret)
-		goto fail;
-	return 0;
-
-fail:
-	if (p->sh)
-		munmap(p->sh, p->map_size);
-	p->sh = NULL;
-	close(fd);
-	return ret;
 }
 
 int snp_platform_open(const char *path, const struct snp_platform_config *config,
 		      struct snp_platform **out)
 {
 	struct snp_platform_config c;
+	struct coco_model_platform_spec spec = {
+		.name = "SNP platform model",
+		.magic = SNP_MODEL_MAGIC,
+		.layout_version = SNP_MODEL_LAYOUT_VERSION,
+		.vendor_size = sizeof(struct snp_platform_shared),
+		/* The RMP: its bookkeeping area (per-ASID counters), then one entry per page. */
+		.table_header_size = RMP_BOOKKEEPING_SIZE,
+		.table_entry_size = RMP_ENTRY_SIZE,
+		.dram_base = SNP_MODEL_DRAM_BASE,
+		.max_dram_size = SNP_MODEL_MAX_DRAM_GIB * GIB,
+		.chunk_size = SNP_MODEL_CHUNK_SIZE,
+		.dram_setting = "COCO_SNP_MODEL_DRAM_GIB",
+		.init = init_vendor,
+		.validate = validate_vendor,
+		.arg = &c,
+	};
 	struct snp_platform *p;
+	uint8_t *rmp;
 	int ret = resolve_config(config, &c);
 
 	if (ret)
 		return ret;
+	spec.dram_size = c.dram_gib * GIB;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return coco_err(-ENOMEM, "SNP platform model: out of memory");
-	if (path) {
-		p->path = strdup(path);
-		ret = p->path ? open_file(path, &c, p) : coco_err(-ENOMEM, "out of memory");
-	} else {
-		ret = open_private(&c, p);
-	}
+	ret = coco_model_platform_open(path, &spec, &p->core);
+	if (!ret)
+		ret = coco_hasher_new(COCO_HASH_SHA384, &p->hasher);
 	if (ret) {
-		/* open_file cleans up after itself; a private platform's mapping goes here. */
-		if (p->sh && !path)
-			munmap(p->sh, p->map_size);
-		coco_hasher_free(p->hasher);
-		free(p->path);
+		coco_model_platform_close(p->core);
 		free(p);
 		return ret;
 	}
+	p->sh = coco_model_platform_vendor(p->core);
+	rmp = coco_model_platform_tables(p->core, NULL);
+	p->rmp.asid_pages = (uint64_t *)rmp;
+	p->rmp.entries = (struct rmp_entry *)(rmp + RMP_BOOKKEEPING_SIZE);
+	p->rmp.base = p->core->dram_base;
+	p->rmp.npages = p->core->dram_size / 4096;
 	*out = p;
 	return 0;
 }
@@ -364,175 +203,6 @@ void snp_platform_close(struct snp_platform *p)
 		p->release_caches(p);
 	coco_hasher_free(p->hasher);
 	EVP_PKEY_free(p->vcek);
-	munmap(p->sh, p->map_size);
-	if (p->fd >= 0)
-		close(p->fd);
-	pthread_mutex_destroy(&p->local_lock);
-	free(p->path);
+	coco_model_platform_close(p->core);
 	free(p);
-}
-
-void snp_platform_lock(struct snp_platform *p)
-{
-	int ret = pthread_mutex_lock(&p->sh->lock);
-
-	if (ret == EOWNERDEAD) {
-		/* The holder died mid-command; the state it left is what the platform has. */
-		coco_warn("SNP platform model: a process died holding the platform lock; "
-			  "continuing with the state it left");
-		pthread_mutex_consistent(&p->sh->lock);
-	}
-}
-
-void snp_platform_unlock(struct snp_platform *p)
-{
-	pthread_mutex_unlock(&p->sh->lock);
-}
-
-void snp_platform_zero(struct snp_platform *p, void *start, size_t len)
-{
-	uint8_t *s = start;
-	uint8_t *first = (uint8_t *)(((uintptr_t)s + PAGE - 1) & ~(uintptr_t)(PAGE - 1));
-	uint8_t *last = (uint8_t *)(((uintptr_t)s + len) & ~(uintptr_t)(PAGE - 1));
-
-	(void)p;
-	/* Shared memory (tmpfs or anonymous shared) gives pages back with MADV_REMOVE. */
-	if (first < last && madvise(first, (size_t)(last - first), MADV_REMOVE) == 0) {
-		memset(s, 0, (size_t)(first - s));
-		memset(last, 0, (size_t)(s + len - last));
-		return;
-	}
-	memset(s, 0, len);
-}
-
-/* ------------------------------------------------------------------ */
-/* Process identity for ownership records                               */
-
-static uint64_t start_time_of(pid_t pid)
-{
-	char path[64], buf[1024];
-	unsigned long long start = 0;
-	FILE *f;
-	char *close_paren;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f)) {
-		fclose(f);
-		return 0;
-	}
-	fclose(f);
-	/* Field 22 (starttime); fields after the ")" that ends the command name. */
-	close_paren = strrchr(buf, ')');
-	if (!close_paren)
-		return 0;
-	char *p = close_paren + 2;
-	for (int field = 3; field < 22 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	if (p)
-		sscanf(p, "%llu", &start);
-	return start;
-}
-
-void snp_platform_self(uint32_t *pid, uint64_t *start)
-{
-	*pid = (uint32_t)getpid();
-	*start = start_time_of(getpid());
-}
-
-bool snp_platform_owner_alive(uint32_t pid, uint64_t start)
-{
-	if (!pid)
-		return false;
-	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-		return false;
-	return start_time_of((pid_t)pid) == start;
-}
-
-/* ------------------------------------------------------------------ */
-/* Model physical memory                                                */
-
-int snp_platform_alloc(struct snp_platform *p, uint64_t size, uint64_t *spa)
-{
-	uint64_t need = size / SNP_MODEL_CHUNK_SIZE, run = 0;
-	uint32_t pid;
-	uint64_t start;
-
-	if (!size || size % SNP_MODEL_CHUNK_SIZE)
-		return coco_err(-EINVAL, "SNP platform model: memory is handed out in 2 MiB "
-				"chunks, not %llu bytes", (unsigned long long)size);
-	snp_platform_self(&pid, &start);
-	snp_platform_lock(p);
-	for (uint64_t i = 0; i < p->sh->nchunks; i++) {
-		run = p->chunks[i].owner_pid ? 0 : run + 1;
-		if (run == need) {
-			uint64_t first = i + 1 - need;
-			for (uint64_t j = first; j <= i; j++)
-				p->chunks[j] = (struct snp_model_chunk){ pid, 0, start };
-			snp_platform_unlock(p);
-			*spa = p->sh->dram_base + first * SNP_MODEL_CHUNK_SIZE;
-			return 0;
-		}
-	}
-	snp_platform_unlock(p);
-	return coco_err(-ENOMEM, "SNP platform model: no %llu MiB of contiguous model memory "
-			"left (the platform has %llu GiB; create it larger with "
-			"COCO_SNP_MODEL_DRAM_GIB or stop other guests)",
-			(unsigned long long)(size >> 20),
-			(unsigned long long)(p->sh->dram_pages >> (30 - 12)));
-}
-
-void snp_platform_free(struct snp_platform *p, uint64_t spa, uint64_t size)
-{
-	uint64_t first = (spa - p->sh->dram_base) / SNP_MODEL_CHUNK_SIZE;
-
-	snp_platform_lock(p);
-	for (uint64_t j = first; j < first + size / SNP_MODEL_CHUNK_SIZE && j < p->sh->nchunks; j++)
-		p->chunks[j] = (struct snp_model_chunk){ 0, 0, 0 };
-	snp_platform_unlock(p);
-}
-
-int snp_platform_map_local(struct snp_platform *p, uint64_t spa, uint64_t size, uint8_t *host)
-{
-	int ret = 0;
-
-	pthread_mutex_lock(&p->local_lock);
-	if (p->nmaps == SNP_MODEL_LOCAL_MAPS)
-		ret = coco_err(-ENOSPC, "SNP platform model: more than %u memory ranges in one "
-			       "process", SNP_MODEL_LOCAL_MAPS);
-	else
-		p->maps[p->nmaps++] = (struct snp_local_map){ spa, size, host };
-	pthread_mutex_unlock(&p->local_lock);
-	return ret;
-}
-
-void snp_platform_unmap_local(struct snp_platform *p, uint64_t spa)
-{
-	pthread_mutex_lock(&p->local_lock);
-	for (unsigned int i = 0; i < p->nmaps; i++)
-		if (p->maps[i].spa == spa) {
-			p->maps[i] = p->maps[--p->nmaps];
-			break;
-		}
-	pthread_mutex_unlock(&p->local_lock);
-}
-
-uint8_t *snp_platform_ptr(struct snp_platform *p, uint64_t spa, uint64_t len)
-{
-	uint8_t *ptr = NULL;
-
-	pthread_mutex_lock(&p->local_lock);
-	for (unsigned int i = 0; i < p->nmaps; i++)
-		if (spa >= p->maps[i].spa && spa - p->maps[i].spa < p->maps[i].size &&
-		    len <= p->maps[i].size - (spa - p->maps[i].spa)) {
-			ptr = p->maps[i].host + (spa - p->maps[i].spa);
-			break;
-		}
-	pthread_mutex_unlock(&p->local_lock);
-	return ptr;
 }

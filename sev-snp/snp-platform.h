@@ -12,26 +12,24 @@
  * memory), which lives in its own section of the same mapping so that
  * every process of the host sees it.
  *
- * The model's physical memory: system physical addresses from
- * SNP_MODEL_DRAM_BASE, handed out in 2 MiB chunks to the processes that
- * back them with their own memory (memfd).  The firmware model reaches the
- * bytes of a physical address through the calling process's map of the
- * chunks it owns (snp_platform_map_local).
+ * The mechanics (the file, its header and lock, the model's physical
+ * memory handed out in 2 MiB chunks to the processes that back them, their
+ * local maps) are core/model-platform.h's; this is the SNP state in it:
+ * the vendor state is struct snp_platform_shared, the extra table the RMP.
  */
 #ifndef COCO_SNP_PLATFORM_H
 #define COCO_SNP_PLATFORM_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "core/digest.h"
+#include "core/model-platform.h"
 #include "sev-snp/report.h"
 #include "sev-snp/rmp.h"
 
 #define SNP_MODEL_MAGIC "COCOSNP\0"
-#define SNP_MODEL_LAYOUT_VERSION 2u
+#define SNP_MODEL_LAYOUT_VERSION 3u		/* 3: the generic header of core/model-platform.h */
 #define SNP_MODEL_DRAM_BASE 0x100000000ull		/* 4 GiB: physical 0 is never valid */
 #define SNP_MODEL_CHUNK_SIZE (2ull * 1024 * 1024)
 #define SNP_MODEL_DEFAULT_DRAM_GIB 64u
@@ -39,7 +37,6 @@
 #define SNP_MODEL_MAX_ASIDS 1006u			/* most SNP ASIDs a platform offers */
 #define SNP_MODEL_DEFAULT_ASIDS 64u
 #define SNP_MODEL_ROOTS_MAX 16384u
-#define SNP_MODEL_LOCAL_MAPS 256u
 
 /* Guest context states (SNP Firmware ABI: GSTATE_*). */
 enum snp_guest_state {
@@ -97,21 +94,8 @@ struct snp_model_host_vm {
 	uint32_t reserved2;
 };
 
-struct snp_model_chunk {
-	uint32_t owner_pid;		/* 0: free */
-	uint32_t reserved;
-	uint64_t owner_start;
-};
-
+/* The vendor state in the platform mapping (coco_model_platform_vendor). */
 struct snp_platform_shared {
-	char magic[8];
-	uint32_t layout_version;
-	uint32_t ready;			/* set once the file is fully initialised */
-	uint64_t total_size;
-	uint64_t rmp_offset;
-	uint64_t chunks_offset;
-	pthread_mutex_t lock;		/* robust, process-shared */
-
 	/* Fused identity and firmware version */
 	uint8_t chip_secret[32];	/* VCEK derivation secret */
 	uint8_t chip_id[64];
@@ -139,11 +123,6 @@ struct snp_platform_shared {
 	struct snp_model_host_vm host_vm[SNP_MODEL_MAX_ASIDS];
 	uint8_t host_asid_used[SNP_MODEL_MAX_ASIDS + 1];	/* ASIDs the host handed out */
 
-	/* Model physical memory */
-	uint64_t dram_base;
-	uint64_t dram_pages;
-	uint64_t nchunks;
-
 	/* Model ARK/ASK (serialised keys and certificates), made on first use */
 	uint32_t private_roots;		/* private platform: the process-wide roots */
 	uint32_t roots_len;
@@ -152,25 +131,14 @@ struct snp_platform_shared {
 
 /* A process's handle on a platform. */
 struct snp_platform {
-	struct snp_platform_shared *sh;
-	size_t map_size;
-	int fd;				/* -1 for a private platform */
-	char *path;
-	struct rmp rmp;
-	struct snp_model_chunk *chunks;
+	struct coco_model_platform *core;	/* file, lock, model memory, local maps */
+	struct snp_platform_shared *sh;	/* the vendor state in core's mapping */
+	struct rmp rmp;			/* over core's extra table */
 	struct snp_model_roots *roots;	/* loaded from sh->roots (snp_model_roots_get) */
 	void (*release_caches)(struct snp_platform *p);	/* set by whoever filled roots */
 	struct coco_hasher *hasher;	/* the firmware's SHA-384 engine (under the lock) */
 	void *vcek;			/* EVP_PKEY derived for vcek_tcb, cached */
 	uint64_t vcek_tcb;
-	/* This process's view of the physical memory it backs. */
-	pthread_mutex_t local_lock;
-	struct snp_local_map {
-		uint64_t spa;
-		uint64_t size;
-		uint8_t *host;
-	} maps[SNP_MODEL_LOCAL_MAPS];
-	unsigned int nmaps;
 };
 
 struct snp_platform_config {
@@ -191,31 +159,50 @@ int snp_platform_open(const char *path, const struct snp_platform_config *config
 		      struct snp_platform **platform);
 void snp_platform_close(struct snp_platform *platform);
 
-/* The platform lock: every PSP command and RMP instruction runs under it. */
-void snp_platform_lock(struct snp_platform *p);
-void snp_platform_unlock(struct snp_platform *p);
-
-/* Allocate @size bytes (2 MiB multiple) of contiguous physical memory owned by this process. */
-int snp_platform_alloc(struct snp_platform *p, uint64_t size, uint64_t *spa);
-/* Give it back (its pages must be in the Hypervisor state). */
-void snp_platform_free(struct snp_platform *p, uint64_t spa, uint64_t size);
-
-/* This process backs [spa, spa+size) with @host. */
-int snp_platform_map_local(struct snp_platform *p, uint64_t spa, uint64_t size, uint8_t *host);
-void snp_platform_unmap_local(struct snp_platform *p, uint64_t spa);
-
-/* Host pointer for [spa, spa+len) in this process, or NULL (not backed here). */
-uint8_t *snp_platform_ptr(struct snp_platform *p, uint64_t spa, uint64_t len);
-
 /*
- * Zero a page-aligned part of the platform state without touching every page:
- * the shared-memory pages are dropped (they read back as zeros).
+ * The generic operations on the SNP platform (core/model-platform.h); every
+ * PSP command and RMP instruction runs under the platform lock.
  */
-void snp_platform_zero(struct snp_platform *p, void *start, size_t len);
+static inline void snp_platform_lock(struct snp_platform *p)
+{
+	coco_model_platform_lock(p->core);
+}
 
-/* Identity of the calling process for ownership records. */
-void snp_platform_self(uint32_t *pid, uint64_t *start);
-/* Is the recorded owner still alive (same PID and start time)? */
-bool snp_platform_owner_alive(uint32_t pid, uint64_t start);
+static inline void snp_platform_unlock(struct snp_platform *p)
+{
+	coco_model_platform_unlock(p->core);
+}
+
+static inline int snp_platform_alloc(struct snp_platform *p, uint64_t size, uint64_t *spa)
+{
+	return coco_model_platform_alloc(p->core, size, spa);
+}
+
+/* Its pages must be in the Hypervisor state. */
+static inline void snp_platform_free(struct snp_platform *p, uint64_t spa, uint64_t size)
+{
+	coco_model_platform_free(p->core, spa, size);
+}
+
+static inline int snp_platform_map_local(struct snp_platform *p, uint64_t spa, uint64_t size,
+					 uint8_t *host)
+{
+	return coco_model_platform_map_local(p->core, spa, size, host);
+}
+
+static inline void snp_platform_unmap_local(struct snp_platform *p, uint64_t spa)
+{
+	coco_model_platform_unmap_local(p->core, spa);
+}
+
+static inline uint8_t *snp_platform_ptr(struct snp_platform *p, uint64_t spa, uint64_t len)
+{
+	return coco_model_platform_ptr(p->core, spa, len);
+}
+
+static inline void snp_platform_zero(struct snp_platform *p, void *start, size_t len)
+{
+	coco_model_platform_zero(p->core, start, len);
+}
 
 #endif
