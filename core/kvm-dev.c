@@ -115,9 +115,11 @@ void coco_kvm_probe_memory(struct coco_probe_result *r, int kvm_fd, const char *
 			npresent += (size_t)snprintf(present + npresent, sizeof(present) - npresent,
 						     "%s%s", npresent ? ", " : "", caps[i].present);
 	}
-	if (!missing[0])
+	if (!missing[0] && (what & COCO_KVM_PROBE_PRIVATE_ATTR))
 		coco_probe_add(r, check, true, NULL, "%s available (memory attributes 0x%x)", present,
 			       attrs);
+	else if (!missing[0])
+		coco_probe_add(r, check, true, NULL, "%s available", present);
 	else
 		coco_probe_add(r, check, false, hint, "KVM lacks:%s", missing);
 }

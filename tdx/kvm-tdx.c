@@ -259,14 +259,14 @@ static int check_td_config(const struct tdx_kvm_vm *k, const struct tdx_td_confi
 	const struct tdx_kvm_capabilities *caps = k->host->caps;
 
 	if (cfg->attributes & ~caps->supported_attrs)
-		return coco_err(-ENOTSUP, "tdx: TD ATTRIBUTES 0x%llx ask for 0x%llx, which this "
+		return coco_err(-EINVAL, "tdx: TD ATTRIBUTES 0x%llx ask for 0x%llx, which this "
 				"KVM and TDX module do not offer (KVM_TDX_CAPABILITIES "
 				"supported_attrs = 0x%llx); drop them from the policy's attributes",
 				(unsigned long long)cfg->attributes,
 				(unsigned long long)(cfg->attributes & ~caps->supported_attrs),
 				(unsigned long long)caps->supported_attrs);
 	if (cfg->xfam & ~caps->supported_xfam)
-		return coco_err(-ENOTSUP, "tdx: XFAM 0x%llx asks for 0x%llx, which this KVM and "
+		return coco_err(-EINVAL, "tdx: XFAM 0x%llx asks for 0x%llx, which this KVM and "
 				"TDX module do not offer (KVM_TDX_CAPABILITIES supported_xfam = "
 				"0x%llx); drop them from the policy's xfam",
 				(unsigned long long)cfg->xfam,
