@@ -11,6 +11,7 @@ static const struct cococtl_command commands[] = {
 	{ "measure", cmd_measure, "expected launch measurement of a firmware image" },
 	{ "evidence", cmd_evidence, "launch a guest and write its evidence and certificates" },
 	{ "verify", cmd_verify, "verify attestation evidence (SEV-SNP report)" },
+	{ "tdx-plan", cmd_tdx_plan, "TDX memory regions and PAMTs for a memory map" },
 	{ NULL, NULL, NULL },
 };
 
