@@ -56,12 +56,7 @@ static void probe_cpu(struct coco_probe_result *r)
 	bool cpuid_snp = false, cpuinfo_readable, cpuinfo_snp;
 	uint32_t mem_encrypt_eax = 0;
 
-	coco_kvm_cpuid(0, 0, regs);
-	/* The vendor string is EBX, EDX, ECX in that order. */
-	memcpy(vendor, &regs[1], 4);
-	memcpy(vendor + 4, &regs[3], 4);
-	memcpy(vendor + 8, &regs[2], 4);
-	vendor[12] = '\0';
+	coco_kvm_cpu_vendor(vendor);
 	if (strcmp(vendor, "AuthenticAMD") != 0) {
 		coco_probe_add(r, "AMD SEV-SNP CPU", false,
 			       "SEV-SNP needs an AMD EPYC processor (7003 Milan or later)",

@@ -22,15 +22,9 @@ static const char enable_tdx[] =
 
 static void probe_cpu(struct coco_probe_result *r)
 {
-	uint32_t regs[4];
 	char vendor[13];
 
-	coco_kvm_cpuid(0, 0, regs);
-	/* The vendor string is EBX, EDX, ECX in that order. */
-	memcpy(vendor, &regs[1], 4);
-	memcpy(vendor + 4, &regs[3], 4);
-	memcpy(vendor + 8, &regs[2], 4);
-	vendor[12] = '\0';
+	coco_kvm_cpu_vendor(vendor);
 	coco_probe_add(r, "Intel CPU", strcmp(vendor, "GenuineIntel") == 0,
 		       "TDX needs an Intel Xeon with TDX (4th generation Sapphire Rapids or later)",
 		       "CPU vendor '%s'", vendor);

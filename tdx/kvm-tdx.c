@@ -253,25 +253,31 @@ static int init_vm(struct tdx_kvm_vm *k, const struct tdx_td_config *cfg)
 	return tdx_kvm_cmd_err(ret, "KVM_TDX_INIT_VM", hw_error, hint, ctx);
 }
 
+/* @value's bits must be among @supported, or KVM_TDX_INIT_VM refuses them. */
+static int within_caps(const char *what, uint64_t value, const char *caps_field,
+		       uint64_t supported, const char *policy_field)
+{
+	if (!(value & ~supported))
+		return 0;
+	return coco_err(-EINVAL, "tdx: %s 0x%llx ask for 0x%llx, which this KVM and TDX module "
+			"do not offer (KVM_TDX_CAPABILITIES %s = 0x%llx); drop them from the "
+			"policy's %s", what, (unsigned long long)value,
+			(unsigned long long)(value & ~supported), caps_field,
+			(unsigned long long)supported, policy_field);
+}
+
 /* What KVM would refuse with a bare -EINVAL, said plainly before asking it. */
 static int check_td_config(const struct tdx_kvm_vm *k, const struct tdx_td_config *cfg)
 {
 	const struct tdx_kvm_capabilities *caps = k->host->caps;
 
-	if (cfg->attributes & ~caps->supported_attrs)
-		return coco_err(-EINVAL, "tdx: TD ATTRIBUTES 0x%llx ask for 0x%llx, which this "
-				"KVM and TDX module do not offer (KVM_TDX_CAPABILITIES "
-				"supported_attrs = 0x%llx); drop them from the policy's attributes",
-				(unsigned long long)cfg->attributes,
-				(unsigned long long)(cfg->attributes & ~caps->supported_attrs),
-				(unsigned long long)caps->supported_attrs);
-	if (cfg->xfam & ~caps->supported_xfam)
-		return coco_err(-EINVAL, "tdx: XFAM 0x%llx asks for 0x%llx, which this KVM and "
-				"TDX module do not offer (KVM_TDX_CAPABILITIES supported_xfam = "
-				"0x%llx); drop them from the policy's xfam",
-				(unsigned long long)cfg->xfam,
-				(unsigned long long)(cfg->xfam & ~caps->supported_xfam),
-				(unsigned long long)caps->supported_xfam);
+	int ret = within_caps("TD ATTRIBUTES", cfg->attributes, "supported_attrs",
+			      caps->supported_attrs, "attributes");
+
+	if (!ret)
+		ret = within_caps("XFAM", cfg->xfam, "supported_xfam", caps->supported_xfam, "xfam");
+	if (ret)
+		return ret;
 	if (cfg->tsc_khz && (cfg->tsc_khz < TDX_TSC_KHZ_MIN || cfg->tsc_khz > TDX_TSC_KHZ_MAX ||
 			     cfg->tsc_khz % TDX_TSC_KHZ_STEP))
 		return coco_err(-EINVAL, "tdx: TSC frequency %u kHz: a TD's is 100 MHz to 10 GHz "

@@ -25,6 +25,7 @@
 #include "sev-snp/launch-digest.h"
 #include "sev-snp/snp-defs.h"
 #include "tests/common/fake-kvm.h"
+#include "tests/common/probe-asserts.h"
 #include "tests/common/test-main.h"
 
 #define MiB (1024ull * 1024)
@@ -46,31 +47,8 @@ static void uninstall(void)
 	fake_kvm_install(NULL);
 }
 
-static bool contains(const char *haystack, const char *needle)
-{
-	return haystack && strstr(haystack, needle) != NULL;
-}
-
-#define ASSERT_CONTAINS(text, needle)                                                   \
-	do {                                                                            \
-		const char *text_ = (text);                                             \
-		if (!contains(text_, needle))                                           \
-			fprintf(stderr, "\n  expected \"%s\" in: %s\n", needle,     \
-				text_ ? text_ : "(null)");                      \
-		CU_ASSERT(contains(text_, needle));                                     \
-	} while (0)
-
 /* ------------------------------------------------------------------ */
 /* Probe                                                                */
-
-static const struct coco_probe_check *find_check(const struct coco_probe_result *r,
-						 const char *name)
-{
-	for (unsigned int i = 0; i < r->nchecks; i++)
-		if (!strcmp(r->checks[i].name, name))
-			return &r->checks[i];
-	return NULL;
-}
 
 /* The registered backend's probe, as coco_backend_probe runs it. */
 static void run_probe(struct coco_probe_result *r)

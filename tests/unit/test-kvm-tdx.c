@@ -23,6 +23,7 @@
 #include "core/util.h"
 #include "tdx/kvm-tdx.h"
 #include "tests/common/fake-kvm.h"
+#include "tests/common/probe-asserts.h"
 #include "tests/common/test-main.h"
 
 #define MiB (1024ull * 1024)
@@ -43,20 +44,6 @@ static void uninstall(void)
 	fake_kvm_install(NULL);
 }
 
-static bool contains(const char *haystack, const char *needle)
-{
-	return haystack && strstr(haystack, needle) != NULL;
-}
-
-#define ASSERT_CONTAINS(text, needle)                                                   \
-	do {                                                                            \
-		const char *text_ = (text);                                             \
-		if (!contains(text_, needle))                                           \
-			fprintf(stderr, "\n  expected \"%s\" in: %s\n", needle,         \
-				text_ ? text_ : "(null)");                              \
-		CU_ASSERT(contains(text_, needle));                                     \
-	} while (0)
-
 static void hex(char *out, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -65,15 +52,6 @@ static void hex(char *out, const uint8_t *p, size_t n)
 
 /* ------------------------------------------------------------------ */
 /* Probe                                                                */
-
-static const struct coco_probe_check *find_check(const struct coco_probe_result *r,
-						 const char *name)
-{
-	for (unsigned int i = 0; i < r->nchecks; i++)
-		if (!strcmp(r->checks[i].name, name))
-			return &r->checks[i];
-	return NULL;
-}
 
 static void run_probe(struct coco_probe_result *r)
 {
@@ -579,7 +557,7 @@ static void test_sink_init_vm_errors(void)
 	td_config(&cfg);
 	cfg.xfam |= 0x18;	/* MPX */
 	CU_ASSERT_EQUAL(sink->start(vm, &cfg), -EINVAL);
-	ASSERT_CONTAINS(coco_last_error(), "XFAM 0x61aff asks for 0x18");
+	ASSERT_CONTAINS(coco_last_error(), "XFAM 0x61aff ask for 0x18");
 	td_config(&cfg);
 	cfg.tsc_khz = 2000001;
 	CU_ASSERT_EQUAL(sink->start(vm, &cfg), -EINVAL);
