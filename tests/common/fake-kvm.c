@@ -618,7 +618,11 @@ static int tdx_init_vm(struct tdx_kvm_cmd *cmd)
 	uint32_t guest_pa;
 
 	record(FAKE_TDX_INIT_VM);
-	F->tdx_init = *iv;
+	F->tdx_init.attributes = iv->attributes;
+	F->tdx_init.xfam = iv->xfam;
+	memcpy(F->tdx_init.mrconfigid, iv->mrconfigid, 48);
+	memcpy(F->tdx_init.mrowner, iv->mrowner, 48);
+	memcpy(F->tdx_init.mrownerconfig, iv->mrownerconfig, 48);
 	if (iv->cpuid_nent > TDX_KVM_MAX_CPUID_ENTRIES)
 		return -E2BIG;
 	F->tdx_init_ncpuid = iv->cpuid_nent < 64 ? iv->cpuid_nent : 64;

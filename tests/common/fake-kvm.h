@@ -207,7 +207,10 @@ struct fake_kvm {
 	uint32_t max_vcpus;		/* KVM_ENABLE_CAP(KVM_CAP_MAX_VCPUS), 0: not set */
 	uint32_t tsc_khz;		/* KVM_SET_TSC_KHZ on the VM, 0: not set */
 	bool tdx_initialized, tdx_finalized;
-	struct tdx_kvm_init_vm tdx_init;	/* KVM_TDX_INIT_VM as sent */
+	struct {			/* KVM_TDX_INIT_VM as sent */
+		uint64_t attributes, xfam;
+		uint8_t mrconfigid[48], mrowner[48], mrownerconfig[48];
+	} tdx_init;
 	struct kvm_cpuid_entry2 tdx_init_cpuid[64];
 	uint32_t tdx_init_ncpuid;
 	struct fake_tdx_mem_record tdx_mems[FAKE_MAX_RECORDS * 4];
