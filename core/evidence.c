@@ -65,7 +65,8 @@ int coco_evidence_parse(enum coco_evidence_format format, const void *data, size
 		}
 		return coco_err(-EBADMSG, "coco_evidence_parse: %zu bytes are not evidence of any "
 				"known format (SEV-SNP attestation report: 1184 bytes, version "
-				"2, 3 or 5)", len);
+				"2, 3 or 5; TDX quote: version 4 or 5, ECDSA P-256, TEE type "
+				"0x81)", len);
 	}
 	ops = coco_evidence_formats_find(format);
 	if (!ops)

@@ -2,69 +2,37 @@
 #include "sev-snp/ovmf.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/error.h"
+#include "core/ovmf-table.h"
 #include "core/util.h"
 
 /*
- * Layout facts (edk2 OvmfPkg/ResetVector/Ia16/ResetVectorVtf0.asm and
- * OvmfPkg/ResetVector/X64/OvmfSevMetadata.asm; QEMU hw/i386/pc_sysfw_ovmf.c
- * parses the same table):
- *  - the footer table ends 32 bytes before the end of the image (the reset
- *    vector and its padding live in those 32 bytes);
- *  - every entry is [data][u16 size][16-byte GUID], size counting all
- *    three, and the table is walked backwards from its footer entry, whose
- *    size covers the whole table;
- *  - the SEV metadata is "ASEV", u32 size, u32 version, u32 item count,
- *    then {u32 gpa, u32 size, u32 type} items.
+ * Layout facts (edk2 OvmfPkg/ResetVector/X64/OvmfSevMetadata.asm; QEMU
+ * hw/i386/pc_sysfw_ovmf.c parses the same table): the footer table itself
+ * is walked by core/ovmf-table.c; the SEV metadata is "ASEV", u32 size,
+ * u32 version, u32 item count, then {u32 gpa, u32 size, u32 type} items.
  */
-#define FOOTER_TABLE_END_GAP 32u
-#define ENTRY_HEADER_SIZE 18u		/* u16 size + GUID */
 #define METADATA_HEADER_SIZE 16u
 #define METADATA_ITEM_SIZE 12u
 #define METADATA_VERSION 1u
 #define PAGE 4096u
 #define FOUR_GIB 0x100000000ull
 
-/* A GUID in its textual field order; images store it little-endian ("bytes_le"). */
-struct guid {
-	uint32_t d1;
-	uint16_t d2, d3;
-	uint8_t d4[8];
-	const char *name;
-};
-
-/* GUIDs of the OVMF footer table (edk2 ResetVectorVtf0.asm, OvmfSevMetadata.asm). */
-static const struct guid footer_guid = {
-	0x96b582de, 0x1fb2, 0x45f7, { 0xba, 0xea, 0xa3, 0x66, 0xc5, 0x5a, 0x08, 0x2d },
-	"OVMF table footer" };
-static const struct guid reset_block_guid = {
+/* GUIDs of the OVMF footer table entries SNP uses (edk2 ResetVectorVtf0.asm, OvmfSevMetadata.asm). */
+static const struct coco_guid reset_block_guid = {
 	0x00f771de, 0x1a7e, 0x4fcb, { 0x89, 0x0e, 0x68, 0xc7, 0x7e, 0x2f, 0xb4, 0x4e },
 	"SEV-ES reset block" };
-static const struct guid secret_area_guid = {
+static const struct coco_guid secret_area_guid = {
 	0x4c2eb361, 0x7d9b, 0x4cc3, { 0x80, 0x81, 0x12, 0x7c, 0x90, 0xd3, 0xd2, 0x94 },
 	"SEV secret area" };
-static const struct guid hash_table_guid = {
+static const struct coco_guid hash_table_guid = {
 	0x7255371f, 0x3a3b, 0x4b04, { 0x92, 0x7b, 0x1d, 0xa6, 0xef, 0xa8, 0xd4, 0x54 },
 	"SEV hash table" };
-static const struct guid metadata_guid = {
+static const struct coco_guid metadata_guid = {
 	0xdc886566, 0x984a, 0x4798, { 0xa7, 0x5e, 0x55, 0x85, 0xa7, 0xbf, 0x67, 0xcc },
 	"SEV metadata offset" };
-
-static bool guid_at(const uint8_t *p, const struct guid *g)
-{
-	return coco_le32(p) == g->d1 && coco_le16(p + 4) == g->d2 && coco_le16(p + 6) == g->d3 &&
-	       !memcmp(p + 8, g->d4, sizeof(g->d4));
-}
-
-static void guid_format(const uint8_t *p, char out[37])
-{
-	snprintf(out, 37, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", coco_le32(p),
-		 coco_le16(p + 4), coco_le16(p + 6), p[8], p[9], p[10], p[11], p[12], p[13], p[14],
-		 p[15]);
-}
 
 const char *snp_ovmf_section_type_name(uint32_t type)
 {
@@ -92,23 +60,25 @@ bool snp_ovmf_has_section(const struct snp_ovmf *ovmf, uint32_t type)
 }
 
 /* Entry data shorter than what its GUID defines. */
-static int short_entry(const struct guid *g, size_t have, size_t need, size_t at)
+static int short_entry(const struct coco_guid *g, size_t have, size_t need, size_t at)
 {
 	return coco_err(-EINVAL, "OVMF footer table: %s entry at image offset 0x%zx carries %zu "
 			"bytes of data, fewer than the %zu it defines; the image is truncated or "
 			"corrupt", g->name, at, have, need);
 }
 
-static int duplicate_entry(const struct guid *g, size_t at)
+static int duplicate_entry(const struct coco_guid *g, size_t at)
 {
 	return coco_err(-EINVAL, "OVMF footer table: a second %s entry at image offset 0x%zx; "
 			"each entry appears once, so the table is corrupt", g->name, at);
 }
 
-static int take_entry(struct snp_ovmf *o, const uint8_t *guid, const uint8_t *data, size_t dlen,
+static int take_entry(void *ctx, const uint8_t *guid, const uint8_t *data, size_t dlen,
 		      size_t at)
 {
-	if (guid_at(guid, &reset_block_guid)) {
+	struct snp_ovmf *o = ctx;
+
+	if (coco_guid_at(guid, &reset_block_guid)) {
 		if (o->has_reset_block)
 			return duplicate_entry(&reset_block_guid, at);
 		if (dlen < 4)
@@ -119,7 +89,7 @@ static int take_entry(struct snp_ovmf *o, const uint8_t *guid, const uint8_t *da
 					"offset 0x%zx names AP entry point 0; the image is corrupt",
 					at);
 		o->has_reset_block = true;
-	} else if (guid_at(guid, &secret_area_guid)) {
+	} else if (coco_guid_at(guid, &secret_area_guid)) {
 		if (o->has_secret_area)
 			return duplicate_entry(&secret_area_guid, at);
 		if (dlen < 8)
@@ -127,7 +97,7 @@ static int take_entry(struct snp_ovmf *o, const uint8_t *guid, const uint8_t *da
 		o->secret_base = coco_le32(data);
 		o->secret_size = coco_le32(data + 4);
 		o->has_secret_area = true;
-	} else if (guid_at(guid, &hash_table_guid)) {
+	} else if (coco_guid_at(guid, &hash_table_guid)) {
 		if (o->has_hash_table)
 			return duplicate_entry(&hash_table_guid, at);
 		if (dlen < 8)
@@ -139,7 +109,7 @@ static int take_entry(struct snp_ovmf *o, const uint8_t *guid, const uint8_t *da
 					"past 4 GiB; the image is corrupt", o->hash_table_base,
 					o->hash_table_size);
 		o->has_hash_table = true;
-	} else if (guid_at(guid, &metadata_guid)) {
+	} else if (coco_guid_at(guid, &metadata_guid)) {
 		if (o->has_metadata)
 			return duplicate_entry(&metadata_guid, at);
 		if (dlen < 4)
@@ -148,58 +118,6 @@ static int take_entry(struct snp_ovmf *o, const uint8_t *guid, const uint8_t *da
 		o->has_metadata = true;
 	}
 	/* Other entries (TDX metadata, SVSM information, ...) do not concern SNP launches. */
-	return 0;
-}
-
-static int parse_footer_table(const uint8_t *image, size_t len, struct snp_ovmf *o)
-{
-	size_t footer_at, table_len, table_start, end;
-	uint16_t footer_size;
-
-	if (len < FOOTER_TABLE_END_GAP + ENTRY_HEADER_SIZE)
-		return 0;	/* too small to carry a table: not an OVMF image */
-	footer_at = len - FOOTER_TABLE_END_GAP - ENTRY_HEADER_SIZE;
-	if (!guid_at(image + footer_at + 2, &footer_guid))
-		return 0;
-	o->has_footer_table = true;
-
-	footer_size = coco_le16(image + footer_at);
-	if (footer_size < ENTRY_HEADER_SIZE)
-		return coco_err(-EINVAL, "OVMF footer table: the footer entry's size %u is smaller "
-				"than its own %u-byte header; the image is corrupt", footer_size,
-				ENTRY_HEADER_SIZE);
-	table_len = footer_size - ENTRY_HEADER_SIZE;
-	if (table_len > footer_at)
-		return coco_err(-EINVAL, "OVMF footer table: the footer says the table is %zu bytes "
-				"but only %zu bytes of the %zu-byte image precede it; the image is "
-				"truncated or corrupt", table_len, footer_at, len);
-	table_start = footer_at - table_len;
-
-	for (end = footer_at; end > table_start;) {
-		size_t left = end - table_start;
-		const uint8_t *guid;
-		uint16_t size;
-		char name[37];
-		int ret;
-
-		if (left < ENTRY_HEADER_SIZE)
-			return coco_err(-EINVAL, "OVMF footer table: %zu stray bytes at image offset "
-					"0x%zx do not form an entry (an entry has at least %u); the "
-					"table is corrupt", left, table_start, ENTRY_HEADER_SIZE);
-		size = coco_le16(image + end - ENTRY_HEADER_SIZE);
-		guid = image + end - 16;
-		if (size < ENTRY_HEADER_SIZE || size > left) {
-			guid_format(guid, name);
-			return coco_err(-EINVAL, "OVMF footer table: entry %s ending at image offset "
-					"0x%zx has size %u; valid sizes are %u to the %zu bytes left "
-					"in the table, so the table is corrupt", name, end, size,
-					ENTRY_HEADER_SIZE, left);
-		}
-		ret = take_entry(o, guid, image + end - size, size - ENTRY_HEADER_SIZE, end - size);
-		if (ret)
-			return ret;
-		end -= size;
-	}
 	return 0;
 }
 
@@ -295,7 +213,7 @@ int snp_ovmf_parse(const uint8_t *image, size_t len, struct snp_ovmf *ovmf)
 	ovmf->image_len = len;
 	if (!image && len)
 		return coco_err(-EINVAL, "OVMF parser: no image data");
-	ret = parse_footer_table(image, len, ovmf);
+	ret = coco_ovmf_table_walk(image, len, &ovmf->has_footer_table, take_entry, ovmf);
 	if (!ret && ovmf->has_metadata)
 		ret = parse_metadata(image, len, ovmf);
 	return ret;

@@ -44,7 +44,7 @@ static int hw_vm_create(struct coco_vm *vm)
 
 	/* Expected measurements: the walker into the measuring sink, no kernel involved. */
 	if (vm->dry_run)
-		return tdx_vm_init_common(vm, NULL, NULL);
+		return tdx_dry_vm_create(vm);
 	ret = tdx_kvm_vm_create(vm, vm->host->priv, &k);
 	if (ret)
 		return ret;
@@ -58,7 +58,11 @@ static void hw_vm_destroy(struct coco_vm *vm)
 {
 	struct tdx_vm *t = tdx_vm_of(vm);
 
-	if (t && t->backend && !vm->dry_run)
+	if (vm->dry_run) {
+		tdx_dry_vm_destroy(vm);
+		return;
+	}
+	if (t)
 		tdx_kvm_vm_destroy(vm, t->backend);
 	tdx_vm_free_common(vm);
 }

@@ -38,11 +38,6 @@
 #define CPUID_FEATURES 0x1u
 #define CPUID_1_ECX_X2APIC (1u << 21)
 
-/* TSC frequencies TD_PARAMS can express: 25 MHz units, 100 MHz to 10 GHz (tdx.md 4.2). */
-#define TDX_TSC_KHZ_STEP 25000u
-#define TDX_TSC_KHZ_MIN 100000u
-#define TDX_TSC_KHZ_MAX 10000000u
-
 static struct tdx_kvm_vm *kvm_vm_of(struct coco_vm *vm)
 {
 	return tdx_vm_of(vm)->backend;
@@ -270,19 +265,11 @@ static int within_caps(const char *what, uint64_t value, const char *caps_field,
 static int check_td_config(const struct tdx_kvm_vm *k, const struct tdx_td_config *cfg)
 {
 	const struct tdx_kvm_capabilities *caps = k->host->caps;
-
 	int ret = within_caps("TD ATTRIBUTES", cfg->attributes, "supported_attrs",
 			      caps->supported_attrs, "attributes");
 
-	if (!ret)
-		ret = within_caps("XFAM", cfg->xfam, "supported_xfam", caps->supported_xfam, "xfam");
-	if (ret)
-		return ret;
-	if (cfg->tsc_khz && (cfg->tsc_khz < TDX_TSC_KHZ_MIN || cfg->tsc_khz > TDX_TSC_KHZ_MAX ||
-			     cfg->tsc_khz % TDX_TSC_KHZ_STEP))
-		return coco_err(-EINVAL, "tdx: TSC frequency %u kHz: a TD's is 100 MHz to 10 GHz "
-				"in 25 MHz steps (TD_PARAMS.TSC_FREQUENCY)", cfg->tsc_khz);
-	return 0;
+	return ret ? ret : within_caps("XFAM", cfg->xfam, "supported_xfam", caps->supported_xfam,
+				       "xfam");
 }
 
 /* ------------------------------------------------------------------ */

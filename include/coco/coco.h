@@ -14,6 +14,7 @@
 #include <coco/launch.h>
 #include <coco/snp.h>
 #include <coco/tdx.h>
+#include <coco/tdx-tdmr.h>
 #include <coco/vm.h>
 #include <coco/evidence.h>
 

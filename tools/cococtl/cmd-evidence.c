@@ -7,8 +7,10 @@
  * image options after --measurement-of describe another, as `cococtl
  * measure` takes them) and write its evidence: DIR/report.bin,
  * DIR/vcek.der, DIR/ask.pem, DIR/ark.pem, and DIR/measurement (the
- * expected measurement, hex).  Verify them with `cococtl verify` or the
- * openssl CLI (docs/attestation-openssl.md).
+ * expected measurement, hex); for a TDX quote DIR/quote.dat and
+ * DIR/root.pem (the root its PCK chain ends at) instead of the first four.
+ * Verify them with `cococtl verify` or the openssl CLI
+ * (docs/attestation-openssl.md, docs/attestation-tdx.md).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "evidence-files.h"
 #include "launch-common.h"
 
 static const char cmd[] = "evidence";
@@ -27,7 +30,8 @@ static void usage(FILE *out)
 		"                        [--memory SIZE] [--measurement-of IMAGE OPTIONS...]\n"
 		"\n"
 		"Launch a guest and write its evidence to DIR: report.bin, vcek.der, ask.pem,\n"
-		"ark.pem, measurement (expected, hex).\n"
+		"ark.pem, measurement (expected, hex); a TDX quote: quote.dat, root.pem,\n"
+		"measurement.\n"
 		"  --backend NAME      backend (default: auto, or COCO_BACKEND)\n"
 		"  --report-data HEX   up to 64 bytes bound into the report, zero-padded\n"
 		"  --out DIR           output directory (created if missing)\n"
@@ -39,33 +43,20 @@ static void usage(FILE *out)
 	image_options_usage(out);
 }
 
-/* PEM for a DER certificate: base64 in 64-character lines. */
-static int write_pem(const char *path, const uint8_t *der, size_t len)
+/* DIR/measurement: the expected measurement (hex), computed before the launch. */
+static int write_measurement(const char *dir, const struct launch_result *r)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t cap = 64 + 4 * ((len + 2) / 3) + len / 48 + 64, pos = 0, col = 0;
-	char *pem = malloc(cap);
+	char path[4096];
+	char *hex = cococtl_hex_string(r->expected.value, r->expected.size);
 	int ret;
 
-	if (!pem)
-		return -1;
-	pos += (size_t)snprintf(pem, cap, "-----BEGIN CERTIFICATE-----\n");
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)der[i] << 16 | (i + 1 < len ? (uint32_t)der[i + 1] << 8 : 0) |
-			     (i + 2 < len ? der[i + 2] : 0);
-		pem[pos++] = b64[(v >> 18) & 63];
-		pem[pos++] = b64[(v >> 12) & 63];
-		pem[pos++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-		pem[pos++] = i + 2 < len ? b64[v & 63] : '=';
-		col += 4;
-		if (col == 64 || i + 3 >= len) {
-			pem[pos++] = '\n';
-			col = 0;
-		}
+	if (!hex) {
+		fprintf(stderr, "cococtl %s: out of memory\n", cmd);
+		return 1;
 	}
-	pos += (size_t)snprintf(pem + pos, cap - pos, "-----END CERTIFICATE-----\n");
-	ret = cococtl_write_file(cmd, path, pem, pos);
-	free(pem);
+	snprintf(path, sizeof(path), "%s/measurement", dir);
+	ret = cococtl_write_file(cmd, path, hex, strlen(hex)) ? 1 : 0;
+	free(hex);
 	return ret;
 }
 
@@ -83,8 +74,9 @@ static int write_outputs(const char *dir, const struct launch_result *r)
 	char path[4096];
 	const uint8_t *data;
 	size_t len;
-	char *hex;
 
+	if (coco_evidence_get_format(r->evidence) == COCO_EVIDENCE_TDX_QUOTE)
+		return evidence_write_tdx_files(cmd, dir, r->evidence) ? 1 : write_measurement(dir, r);
 	data = coco_evidence_bytes(r->evidence, &len);
 	snprintf(path, sizeof(path), "%s/report.bin", dir);
 	if (cococtl_write_file(cmd, path, data, len))
@@ -96,19 +88,11 @@ static int write_outputs(const char *dir, const struct launch_result *r)
 			return 1;
 		}
 		snprintf(path, sizeof(path), "%s/%s", dir, certs[i].name);
-		if (certs[i].pem ? write_pem(path, data, len)
+		if (certs[i].pem ? evidence_write_pem(cmd, path, data, len)
 				 : cococtl_write_file(cmd, path, data, len))
 			return 1;
 	}
-	hex = cococtl_hex_string(r->expected.value, r->expected.size);
-	if (!hex) {
-		fprintf(stderr, "cococtl %s: out of memory\n", cmd);
-		return 1;
-	}
-	snprintf(path, sizeof(path), "%s/measurement", dir);
-	int ret = cococtl_write_file(cmd, path, hex, strlen(hex)) ? 1 : 0;
-	free(hex);
-	return ret;
+	return write_measurement(dir, r);
 }
 
 enum { OPT_BACKEND = 256, OPT_REPORT_DATA, OPT_OUT, OPT_MEMORY, OPT_MEASUREMENT_OF };
@@ -188,8 +172,10 @@ int cmd_evidence(int argc, char **argv)
 	if (!r.evidence)
 		return 1;
 	ret = write_outputs(out, &r);
-	coco_evidence_free(r.evidence);
-	if (!ret)
+	if (!ret && coco_evidence_get_format(r.evidence) == COCO_EVIDENCE_TDX_QUOTE)
+		printf("%s/quote.dat %s/root.pem\n", out, out);
+	else if (!ret)
 		printf("%s/report.bin %s/vcek.der %s/ask.pem %s/ark.pem\n", out, out, out, out);
+	coco_evidence_free(r.evidence);
 	return ret;
 }

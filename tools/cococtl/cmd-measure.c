@@ -2,7 +2,8 @@
 /*
  * cococtl measure: the expected launch measurement of a firmware image (and
  * optional direct-boot kernel), with sev-snp-measure's options where they
- * overlap.  Prints only the digest.  Public API only: the plan comes from
+ * overlap for SEV-SNP, and the MRTD of a TDVF image for TDX (--backend tdx
+ * or tdx-model, --tdvf).  Prints only the digest.  Public API only: the plan comes from
  * coco_plan_from_firmware and its digest from coco_plan_expected_measurement,
  * the code path that launches.
  */
@@ -20,6 +21,7 @@ struct measure_options {
 	const char *mode;
 	const char *output_format;
 	const char *backend;
+	const char *tdvf;
 	struct image_options image;
 };
 
@@ -39,10 +41,16 @@ static void usage(FILE *out)
 		"cocohost additions:\n"
 		"  --backend NAME            backend or vendor whose measurement to compute\n"
 		"                            (default sev-snp)\n"
+		"Intel TDX (--backend tdx or tdx-model): the MRTD of a TDVF image\n"
+		"  cococtl measure --backend tdx --tdvf PATH [--vcpus N] [--output-format F]\n"
+		"  --tdvf PATH               TDVF firmware image (OVMF built for TDX, td-shim);\n"
+		"                            its TDX metadata says what is measured\n"
+		"  --vcpus N                 vCPUs of the TD (default 1; MRTD does not depend\n"
+		"                            on them); the SEV-SNP options are refused\n"
 		"Exit status: 0 digest printed, 1 error (reason on stderr), 2 usage error.\n");
 }
 
-enum { OPT_MODE = 256, OPT_OUTPUT_FORMAT, OPT_BACKEND };
+enum { OPT_MODE = 256, OPT_OUTPUT_FORMAT, OPT_BACKEND, OPT_TDVF };
 
 /* 1 if parsed, 0 on usage error (message printed). */
 static int parse_options(int argc, char **argv, struct measure_options *o, int *exit_code)
@@ -51,9 +59,10 @@ static int parse_options(int argc, char **argv, struct measure_options *o, int *
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "tdvf", required_argument, NULL, OPT_TDVF },
 		{ "help", no_argument, NULL, 'h' },
 	};
-	size_t n = 4;
+	size_t n = 5;
 	int c;
 
 	image_options_append(opts, n);
@@ -64,6 +73,7 @@ static int parse_options(int argc, char **argv, struct measure_options *o, int *
 		case OPT_MODE: o->mode = optarg; break;
 		case OPT_OUTPUT_FORMAT: o->output_format = optarg; break;
 		case OPT_BACKEND: o->backend = optarg; break;
+		case OPT_TDVF: o->tdvf = optarg; break;
 		case 'h':
 			usage(stdout);
 			*exit_code = 0;
@@ -123,6 +133,82 @@ static int print_digest(const struct coco_measurement *m, bool as_base64)
 	return fflush(stdout) ? 1 : 0;
 }
 
+/*
+ * The TDX vendor or its model backend (the hardware backend is named like
+ * the vendor).  Other names go to the library, which knows every backend.
+ */
+static bool is_tdx(const char *backend)
+{
+	return backend && (!strcmp(backend, "tdx") || !strcmp(backend, "tdx-model"));
+}
+
+/* The first SEV-SNP-only option given, or NULL. */
+static const char *snp_only_option(const struct measure_options *o)
+{
+	const struct image_options *i = &o->image;
+
+	if (o->mode)
+		return "--mode";
+	if (i->ovmf)
+		return "--ovmf";
+	if (i->vcpu_type)
+		return "--vcpu-type";
+	if (i->vcpu_sig)
+		return "--vcpu-sig";
+	if (i->vcpu_family || i->vcpu_model || i->vcpu_stepping)
+		return "--vcpu-family/--vcpu-model/--vcpu-stepping";
+	if (i->vmm_type)
+		return "--vmm-type";
+	if (i->guest_features)
+		return "--guest-features";
+	if (i->snp_ovmf_hash)
+		return "--snp-ovmf-hash";
+	if (i->allow_no_metadata)
+		return "--allow-no-metadata";
+	return NULL;
+}
+
+/*
+ * MRTD of a TDVF image.  A kernel, initrd or command line goes to the
+ * library, which says why TDX plans do not take them yet.
+ */
+static int measure_tdx(struct measure_options *o, bool as_base64)
+{
+	struct coco_firmware_spec spec = { .vcpus = 1 };
+	struct coco_launch_plan *plan = NULL;
+	struct coco_measurement m;
+	struct coco_vm_config config;
+	const char *snp_option = snp_only_option(o);
+	uint64_t vcpus;
+
+	if (snp_option)
+		return cococtl_usage_error(cmd, "%s is an SEV-SNP option; with --backend %s give the "
+					   "TDVF image with --tdvf (and optionally --vcpus)",
+					   snp_option, o->backend);
+	if (!o->tdvf)
+		return cococtl_usage_error(cmd, "--tdvf is required with --backend %s", o->backend);
+	if (o->image.vcpus) {
+		if (image_parse_bounded(cmd, "--vcpus", o->image.vcpus, UINT32_MAX, &vcpus))
+			return EXIT_USAGE;
+		spec.vcpus = (uint32_t)vcpus;
+	}
+	spec.firmware_path = o->tdvf;
+	spec.kernel_path = o->image.kernel && *o->image.kernel ? o->image.kernel : NULL;
+	spec.initrd_path = o->image.initrd && *o->image.initrd ? o->image.initrd : NULL;
+	spec.cmdline = o->image.append;
+	coco_vm_config_init(&config, COCO_VENDOR_INTEL_TDX);
+	config.vcpus = spec.vcpus;
+
+	if (coco_plan_from_firmware(o->backend, &spec, &config, &plan))
+		return cococtl_fail(cmd, "cannot build the launch plan");
+	if (coco_plan_expected_measurement(o->backend, &config, plan, &m)) {
+		coco_plan_free(plan);
+		return cococtl_fail(cmd, "cannot compute the measurement");
+	}
+	coco_plan_free(plan);
+	return print_digest(&m, as_base64);
+}
+
 int cmd_measure(int argc, char **argv)
 {
 	struct measure_options o = { 0 };
@@ -137,6 +223,16 @@ int cmd_measure(int argc, char **argv)
 
 	if (!parse_options(argc, argv, &o, &code))
 		return code;
+	if (o.output_format && strcmp(o.output_format, "hex") &&
+	    strcmp(o.output_format, "base64"))
+		return cococtl_usage_error(cmd, "--output-format must be hex or base64, not '%s'",
+					   o.output_format);
+	as_base64 = o.output_format && !strcmp(o.output_format, "base64");
+	if (is_tdx(o.backend))
+		return measure_tdx(&o, as_base64);
+	if (o.tdvf)
+		return cococtl_usage_error(cmd, "--tdvf is the TDX firmware option; add --backend "
+					   "tdx (SEV-SNP takes its image with --ovmf)");
 	if (!o.mode)
 		return cococtl_usage_error(cmd, "--mode is required (snp or snp:ovmf-hash)");
 	if (!strcmp(o.mode, "snp:ovmf-hash"))
@@ -147,11 +243,6 @@ int cmd_measure(int argc, char **argv)
 					   "snp:svsm is not implemented)", o.mode);
 	if (!o.image.ovmf)
 		return cococtl_usage_error(cmd, "--ovmf is required");
-	if (o.output_format && strcmp(o.output_format, "hex") &&
-	    strcmp(o.output_format, "base64"))
-		return cococtl_usage_error(cmd, "--output-format must be hex or base64, not '%s'",
-					   o.output_format);
-	as_base64 = o.output_format && !strcmp(o.output_format, "base64");
 	code = image_options_resolve(cmd, &o.image, image_only, &spec, &config, ovmf_hash);
 	if (code)
 		return code;

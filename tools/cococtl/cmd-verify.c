@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cococtl verify: check attestation evidence (an SEV-SNP report) against
- * its signer's certificate, trust anchors and the verifier's expectations.
+ * cococtl verify: check attestation evidence (an SEV-SNP report or a TDX
+ * quote) against its signer's certificate, trust anchors and the
+ * verifier's expectations.
  *
  *   cococtl verify --report FILE [--cert VCEK_OR_VLEK.der|pem]
  *                  [--chain ASK_ARK.pem]... [--report-data HEX]
  *                  [--measurement HEX] [--attime UNIX_SECONDS]
+ *   cococtl verify --quote FILE [--root PEM] [--report-data HEX]
+ *                  [--mrtd HEX] [--attime UNIX_SECONDS]
  *
  * Exit 0 and "verified" on stdout when everything holds; 1 with the reason
  * on stderr otherwise; 2 on usage errors.  A short summary goes to stderr.
@@ -26,6 +29,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: cococtl verify --report FILE [--cert CERT] [--chain PEM]...\n"
 		"                      [--report-data HEX] [--measurement HEX] [--attime SECONDS]\n"
+		"       cococtl verify --quote FILE [--root PEM] [--report-data HEX] [--mrtd HEX]\n"
+		"                      [--attime SECONDS]\n"
 		"\n"
 		"Verify an SEV-SNP attestation report: the signer's certificate chains to a\n"
 		"trusted AMD root, matches the report (product, TCB, chip ID), the report's\n"
@@ -44,7 +49,18 @@ static void usage(FILE *out)
 		"                      zero-padded on the right\n"
 		"  --measurement HEX   expected launch measurement (48 bytes)\n"
 		"  --attime SECONDS    check certificate validity at this UNIX time (default:\n"
-		"                      now)\n");
+		"                      now)\n"
+		"\n"
+		"Verify a TDX quote (DCAP version 4 or 5): the PCK certificate chain it carries\n"
+		"ends at a trusted root (byte for byte), the QE report is signed by the PCK key\n"
+		"and binds the attestation key, the quote is signed by that key, and the\n"
+		"expectations given hold.  TCB info, QE identity and CRLs are not checked.\n"
+		"\n"
+		"  --quote FILE        the quote (trailing zero padding is accepted)\n"
+		"  --root PEM          the trusted root instead of Intel's SGX Root CA built\n"
+		"                      into libcoco (a platform model's root: its root.pem)\n"
+		"  --report-data HEX   expected REPORTDATA, as above\n"
+		"  --mrtd HEX          expected MRTD (48 bytes)\n");
 }
 
 static int read_input(const char *path, uint8_t **data, size_t *len)
@@ -60,6 +76,14 @@ static void print_summary(const struct coco_evidence *ev, const struct coco_veri
 	for (size_t i = 0; coco_evidence_field(ev, i, &name, &value) == 0; i++)
 		if (!strcmp(name, "version"))
 			version = value;
+	if (coco_evidence_get_format(ev) == COCO_EVIDENCE_TDX_QUOTE) {
+		fprintf(stderr, "cococtl verify: TDX quote version %s, QE report signed by the "
+			"%s key; chain to %s%s%s\n", version, res->signer,
+			builtin ? "Intel's built-in SGX Root CA" : "the given root",
+			expect->report_data ? "; report data as expected" : "",
+			expect->measurement ? "; MRTD as expected" : "");
+		return;
+	}
 	fprintf(stderr, "cococtl verify: SEV-SNP report version %s from %s, signed by its %s; "
 		"chain to %s ARK-%s%s%s\n", version, res->product, res->signer,
 		builtin ? "AMD's built-in" : "the given", res->product,
@@ -76,11 +100,15 @@ int cmd_verify(int argc, char **argv)
 		{ "report-data", required_argument, NULL, 'd' },
 		{ "measurement", required_argument, NULL, 'm' },
 		{ "attime", required_argument, NULL, 't' },
+		{ "quote", required_argument, NULL, 'q' },
+		{ "root", required_argument, NULL, 'o' },
+		{ "mrtd", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *report_path = NULL, *cert_path = NULL, *chain_paths[MAX_CHAIN_FILES];
 	const char *report_data_hex = NULL, *measurement_hex = NULL;
+	const char *quote_path = NULL, *root_path = NULL, *mrtd_hex = NULL;
 	uint8_t report_data[COCO_REPORT_DATA_SIZE] = { 0 }, measurement[COCO_MEASUREMENT_MAX];
 	size_t nchain = 0, report_data_len = 0, measurement_len = 0, len;
 	struct coco_verify_expect expect = { 0 };
@@ -112,6 +140,15 @@ int cmd_verify(int argc, char **argv)
 		case 'm':
 			measurement_hex = optarg;
 			break;
+		case 'q':
+			quote_path = optarg;
+			break;
+		case 'o':
+			root_path = optarg;
+			break;
+		case 'M':
+			mrtd_hex = optarg;
+			break;
 		case 't':
 			if (cococtl_parse_u64(optarg, &attime) || attime == 0 ||
 			    attime > (uint64_t)INT64_MAX)
@@ -129,8 +166,27 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cococtl_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-	if (!report_path)
-		return cococtl_usage_error(CMD, "--report FILE is required");
+	if (!report_path == !quote_path)
+		return cococtl_usage_error(CMD, "give either --report FILE (SEV-SNP) or --quote FILE "
+					   "(TDX)");
+	if (quote_path && (cert_path || nchain || measurement_hex))
+		return cococtl_usage_error(CMD, "--quote takes --root and --mrtd, not --cert, "
+					   "--chain or --measurement (the quote carries its chain)");
+	if (report_path && (root_path || mrtd_hex))
+		return cococtl_usage_error(CMD, "--root and --mrtd go with --quote; an SEV-SNP "
+					   "report takes --chain and --measurement");
+	if (root_path)
+		chain_paths[nchain++] = root_path;
+	if (mrtd_hex) {
+		if (cococtl_hex_decode(CMD, "--mrtd", mrtd_hex, measurement, sizeof(measurement),
+				       &measurement_len))
+			return EXIT_USAGE;
+		if (measurement_len != 48)
+			return cococtl_usage_error(CMD, "--mrtd: %zu bytes; MRTD is 48 (SHA-384)",
+						   measurement_len);
+		expect.measurement = measurement;
+		expect.measurement_len = measurement_len;
+	}
 	if (report_data_hex) {
 		if (cococtl_hex_decode(CMD, "--report-data", report_data_hex, report_data,
 				       sizeof(report_data), &report_data_len))
@@ -145,10 +201,11 @@ int cmd_verify(int argc, char **argv)
 		expect.measurement_len = measurement_len;
 	}
 
-	if (read_input(report_path, &data, &len))
+	if (read_input(quote_path ? quote_path : report_path, &data, &len))
 		goto out;
-	if (coco_evidence_parse(COCO_EVIDENCE_AUTO, data, len, &ev)) {
-		rc = cococtl_fail(CMD, report_path);
+	if (coco_evidence_parse(quote_path ? COCO_EVIDENCE_TDX_QUOTE : COCO_EVIDENCE_AUTO, data,
+				len, &ev)) {
+		rc = cococtl_fail(CMD, quote_path ? quote_path : report_path);
 		goto out;
 	}
 	free(data);
