@@ -4,13 +4,13 @@
 
 #include <errno.h>
 #include <linux/falloc.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/kvm.h"
 #include "sev-snp/launch-digest.h"
+#include "tdx/mrtd.h"
 
 #define FD_BASE 1000
 #define MAX_FDS 512
@@ -540,40 +540,17 @@ static int encrypt_op(struct snp_kvm_sev_cmd *cmd)
 #define TDX_NO_VCPUS 0xC000060900000000ull
 #define X2APIC_BIT (1u << 21)
 
-static EVP_MD_CTX *mrtd_ctx;
+static struct tdx_mrtd *mrtd;
 
 static bool is_tdx(void)
 {
 	return F->create_vm_type == TDX_VM_TYPE;
 }
 
-/* One 128-byte MRTD block: @tag at 0, the GPA little-endian at 16 (tdx.md 4.3). */
-static void mrtd_block(const char *tag, uint64_t gpa)
-{
-	uint8_t block[128] = { 0 };
-
-	memcpy(block, tag, strlen(tag));
-	for (int i = 0; i < 8; i++)
-		block[16 + i] = (uint8_t)(gpa >> (8 * i));
-	EVP_DigestUpdate(mrtd_ctx, block, sizeof(block));
-}
-
-/* TDH.MEM.PAGE.ADD, then when @measure the page's 16 TDH.MR.EXTENDs. */
-static void mrtd_add_page(uint64_t gpa, const uint8_t *page, bool measure)
-{
-	mrtd_block("MEM.PAGE.ADD", gpa);
-	if (!measure)
-		return;
-	for (uint64_t off = 0; off < PAGE; off += 256) {
-		mrtd_block("MR.EXTEND", gpa + off);
-		EVP_DigestUpdate(mrtd_ctx, page + off, 256);
-	}
-}
-
 static void mrtd_free(void)
 {
-	EVP_MD_CTX_free(mrtd_ctx);
-	mrtd_ctx = NULL;
+	tdx_mrtd_free(mrtd);
+	mrtd = NULL;
 }
 
 static void mrtd_reset(void)
@@ -657,8 +634,7 @@ static int tdx_init_vm(struct tdx_kvm_cmd *cmd)
 	}
 	/* TDH.MNG.INIT starts the MRTD hash. */
 	mrtd_reset();
-	mrtd_ctx = EVP_MD_CTX_new();
-	if (!mrtd_ctx || EVP_DigestInit_ex(mrtd_ctx, EVP_sha384(), NULL) != 1)
+	if (tdx_mrtd_new(&mrtd))
 		return -ENOMEM;
 	F->tdx_initialized = true;
 	return 0;
@@ -666,8 +642,6 @@ static int tdx_init_vm(struct tdx_kvm_cmd *cmd)
 
 static int tdx_finalize_vm(struct tdx_kvm_cmd *cmd)
 {
-	unsigned int len = 0;
-
 	record(FAKE_TDX_FINALIZE_VM);
 	if (!F->tdx_initialized || F->tdx_finalized)
 		return -EINVAL;
@@ -684,7 +658,7 @@ static int tdx_finalize_vm(struct tdx_kvm_cmd *cmd)
 		cmd->hw_error = TDX_NO_VCPUS;
 		return -EIO;
 	}
-	if (EVP_DigestFinal_ex(mrtd_ctx, F->mrtd, &len) != 1 || len != sizeof(F->mrtd))
+	if (tdx_mrtd_final(mrtd, F->mrtd))
 		return -EIO;
 	F->tdx_finalized = true;
 	return 0;
@@ -751,7 +725,10 @@ static int tdx_init_mem_region(struct fake_vcpu *v, struct tdx_kvm_cmd *cmd)
 			FAIL(-EEXIST, 0);
 		F->populated_measured[F->npopulated] = measure;
 		F->populated[F->npopulated++] = r->gpa;
-		mrtd_add_page(r->gpa, (const uint8_t *)(uintptr_t)r->source_addr, measure);
+		/* TDH.MEM.PAGE.ADD, then with the flag the page's 16 TDH.MR.EXTENDs. */
+		if (tdx_mrtd_add_pages(mrtd, r->gpa, (const uint8_t *)(uintptr_t)r->source_addr, 1,
+				       measure))
+			FAIL(-EIO, 0);
 		r->source_addr += PAGE;
 		r->gpa += PAGE;
 		r->nr_pages--;

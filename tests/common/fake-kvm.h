@@ -13,8 +13,8 @@
  * amd-memory-encryption.rst and sev.c behaviour; tdx.md sections 4.3 and 6,
  * intel-tdx.rst and tdx.c behaviour); independent of the code under test.
  * For TDX VMs (type 5) it checks the KVM_TDX_* structures and order rules
- * and computes MRTD from the pages added, its own SHA-384 stream of the
- * TDH.MEM.PAGE.ADD / TDH.MR.EXTEND blocks (tdx.md 4.3).
+ * and computes MRTD from the pages added as the TDX module would
+ * (tdx/mrtd.h: TDH.MEM.PAGE.ADD, TDH.MR.EXTEND blocks, tdx.md 4.3).
  */
 #ifndef COCO_TEST_FAKE_KVM_H
 #define COCO_TEST_FAKE_KVM_H

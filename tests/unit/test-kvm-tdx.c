@@ -6,8 +6,11 @@
  * remediation; the host and KVM_TDX_CAPABILITIES (with the -E2BIG retry);
  * the KVM launch sink step by step on a VM of a test backend that uses
  * the sink directly, with the fake's MRTD checked against the spec's
- * vectors; and the error paths, each naming the TDX module status.  Also
- * the probe against this machine's real kernel.
+ * vectors; the error paths, each naming the TDX module status; and a
+ * whole launch of the synthetic TDVF image through the public API
+ * (coco_host_open("tdx"), coco_vm_launch_plan), whose MRTD in the fake
+ * module must equal the vector file's and the dry run's.  Also the probe
+ * against this machine's real kernel.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,6 +27,7 @@
 #include "tdx/kvm-tdx.h"
 #include "tests/common/fake-kvm.h"
 #include "tests/common/probe-asserts.h"
+#include "tests/common/tdx-vectors.h"
 #include "tests/common/test-main.h"
 
 #define MiB (1024ull * 1024)
@@ -680,6 +684,92 @@ static void test_vm_create_errors(void)
 	uninstall();
 }
 
+/* ------------------------------------------------------------------ */
+/* The "tdx" backend through the public API                             */
+
+static void test_public_api_launch(void)
+{
+	char path[4096];
+	struct coco_firmware_spec spec = { .vcpus = 2 };
+	struct coco_launch_plan *plan = NULL;
+	struct coco_measurement expected;
+	struct coco_vm_config c;
+	struct coco_host *host = NULL;
+	struct coco_vm *vm = NULL;
+	struct coco_evidence *ev = NULL;
+	uint8_t vector[48], report_data[64] = { 0 };
+	size_t measured = 0;
+
+	snprintf(path, sizeof(path), "%s", coco_test_vector("tdx/measure/synthetic_tdvf.bin"));
+	spec.firmware_path = path;
+	CU_ASSERT_FATAL(tdx_vector_get("MRTD (tools/tdx_mrtd.py)", ":", vector));
+	install_tdx_host();
+	coco_vm_config_init(&c, COCO_VENDOR_INTEL_TDX);
+	c.name = "public-api";
+	c.memory_size = 16 * MiB;
+	c.vcpus = 2;
+	CU_ASSERT_EQUAL_FATAL(coco_plan_from_firmware("tdx", &spec, &c, &plan), 0);
+	CU_ASSERT_EQUAL_FATAL(coco_plan_expected_measurement("tdx", &c, plan, &expected), 0);
+
+	CU_ASSERT_EQUAL_FATAL(coco_host_open("tdx", NULL, &host), 0);
+	CU_ASSERT_STRING_EQUAL(coco_host_backend(host), "tdx");
+	CU_ASSERT_TRUE(coco_host_is_hardware(host));
+	CU_ASSERT_EQUAL_FATAL(coco_vm_create(host, &c, &vm), 0);
+	CU_ASSERT_EQUAL(coco_vm_launch_plan(vm, plan), 0);
+	if (coco_vm_get_state(vm) != COCO_VM_LAUNCHED)
+		fprintf(stderr, "\n  launch failed: %s\n", coco_last_error());
+	CU_ASSERT_EQUAL(coco_vm_get_state(vm), COCO_VM_LAUNCHED);
+
+	/* The module's MRTD of what reached KVM: the vector file's, and the dry run's. */
+	CU_ASSERT_TRUE(fake.tdx_finalized);
+	CU_ASSERT_EQUAL(memcmp(fake.mrtd, vector, 48), 0);
+	CU_ASSERT_EQUAL(expected.size, 48);
+	CU_ASSERT_EQUAL(memcmp(fake.mrtd, expected.value, 48), 0);
+	/* BFV (2 pages) measured; CFV, TEMP_MEM, TD_HOB added only; PAGE_AUG memory not at all. */
+	CU_ASSERT_EQUAL(fake.npopulated, 6);
+	for (size_t i = 0; i < fake.npopulated; i++)
+		measured += fake.populated_measured[i];
+	CU_ASSERT_EQUAL(measured, 2);
+	CU_ASSERT_EQUAL(fake.nvcpus, 2);
+	CU_ASSERT_EQUAL(fake.tdx_init.attributes, COCO_TDX_ATTR_DEFAULT);
+	CU_ASSERT_EQUAL(fake.tdx_init.xfam, COCO_TDX_XFAM_DEFAULT);
+
+	/* Hardware evidence comes from inside the TD. */
+	CU_ASSERT_EQUAL(coco_vm_get_evidence(vm, report_data, &ev), -ENOTSUP);
+	coco_vm_destroy(vm);
+	coco_host_close(host);
+	coco_plan_free(plan);
+	CU_ASSERT_EQUAL(fake.open_fds, 0);
+	CU_ASSERT_EQUAL(fake.mapped, 0);
+	uninstall();
+}
+
+/* "auto" takes the hardware backend when its probe passes, the model otherwise. */
+static void test_selection(void)
+{
+	struct coco_probe_result r;
+	struct coco_host *host = NULL;
+
+	install_tdx_host();
+	memset(&r, 0, sizeof(r));
+	CU_ASSERT_EQUAL(coco_backend_probe("tdx", &r), 0);
+	CU_ASSERT_TRUE(r.available);
+	CU_ASSERT_TRUE(r.hardware);
+	CU_ASSERT_EQUAL(r.vendor, COCO_VENDOR_INTEL_TDX);
+	CU_ASSERT_EQUAL_FATAL(coco_host_open("auto", NULL, &host), 0);
+	CU_ASSERT_STRING_EQUAL(coco_host_backend(host), "tdx");
+	coco_host_close(host);
+	uninstall();
+
+	memset(&fake, 0, sizeof(fake));
+	fake_kvm_tdx_host(&fake.facts);
+	fake.facts.kvm_intel_tdx = "N\n";
+	fake_kvm_install(&fake);
+	CU_ASSERT_NOT_EQUAL(coco_host_open("tdx", NULL, &host), 0);
+	ASSERT_CONTAINS(coco_last_error(), "kvm_intel tdx");
+	uninstall();
+}
+
 static CU_TestInfo probe_tests[] = {
 	{ "passes on a TDX host", test_probe_passes_on_tdx_host },
 	{ "each missing fact fails its check", test_probe_each_fact },
@@ -707,10 +797,17 @@ static CU_TestInfo sink_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+static CU_TestInfo api_tests[] = {
+	{ "whole launch of a TDVF image", test_public_api_launch },
+	{ "selection", test_selection },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_SuiteInfo suites[] = {
 	{ "tdx-probe", NULL, NULL, NULL, NULL, probe_tests },
 	{ "tdx-host", NULL, NULL, NULL, NULL, host_tests },
 	{ "tdx-kvm-sink", NULL, NULL, NULL, NULL, sink_tests },
+	{ "tdx-public-api", NULL, NULL, NULL, NULL, api_tests },
 	CU_SUITE_INFO_NULL,
 };
 
