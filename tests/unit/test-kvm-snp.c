@@ -53,10 +53,7 @@ static void uninstall(void)
 /* The registered backend's probe, as coco_backend_probe runs it. */
 static void run_probe(struct coco_probe_result *r)
 {
-	memset(r, 0, sizeof(*r));
-	CU_ASSERT_EQUAL(coco_backend_probe("sev-snp", r), 0);
-	CU_ASSERT_TRUE(r->hardware);
-	CU_ASSERT_EQUAL(r->vendor, COCO_VENDOR_AMD_SEV_SNP);
+	probe_backend("sev-snp", COCO_VENDOR_AMD_SEV_SNP, r);
 }
 
 static void test_probe_passes_on_snp_host(void)
@@ -69,29 +66,12 @@ static void test_probe_passes_on_snp_host(void)
 
 	install_snp_host();
 	run_probe(&r);
-	CU_ASSERT_TRUE(r.available);
-	CU_ASSERT_EQUAL(r.nchecks, COCO_ARRAY_SIZE(names));
-	for (size_t i = 0; i < COCO_ARRAY_SIZE(names); i++) {
-		const struct coco_probe_check *c = find_check(&r, names[i]);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-		CU_ASSERT_TRUE(c->passed);
-		CU_ASSERT_STRING_EQUAL(c->remediation, "");
-		CU_ASSERT(c->detail[0] != '\0');
-	}
+	assert_probe_all_pass(&r, names, COCO_ARRAY_SIZE(names));
 	ASSERT_CONTAINS(find_check(&r, "SNP firmware")->detail, "API 1.55 build 21, state INIT");
 	/* The probe gives back every fd it opened. */
 	CU_ASSERT_EQUAL(fake.open_fds, 0);
 	uninstall();
 }
-
-/* One missing fact: which check fails, and what its detail and remediation say. */
-struct probe_case {
-	const char *what;
-	void (*mutate)(struct fake_kvm_facts *f);
-	const char *check;
-	const char *detail;
-	const char *remediation;
-};
 
 static void no_dev_kvm(struct fake_kvm_facts *f) { f->dev_kvm_errno = ENOENT; }
 static void dev_kvm_denied(struct fake_kvm_facts *f) { f->dev_kvm_errno = EACCES; }
@@ -142,31 +122,8 @@ static const struct probe_case probe_cases[] = {
 
 static void test_probe_each_fact(void)
 {
-	for (size_t i = 0; i < COCO_ARRAY_SIZE(probe_cases); i++) {
-		const struct probe_case *pc = &probe_cases[i];
-		struct coco_probe_result r;
-		const struct coco_probe_check *c;
-
-		memset(&fake, 0, sizeof(fake));
-		fake_kvm_snp_host(&fake.facts);
-		pc->mutate(&fake.facts);
-		fake_kvm_install(&fake);
-		run_probe(&r);
-		c = find_check(&r, pc->check);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-		if (c->passed)
-			fprintf(stderr, "\n  case '%s': check '%s' passed\n", pc->what, pc->check);
-		CU_ASSERT_FALSE(c->passed);
-		CU_ASSERT_FALSE(r.available);
-		ASSERT_CONTAINS(c->detail, pc->detail);
-		ASSERT_CONTAINS(c->remediation, pc->remediation);
-		/* Every failed check says what to do. */
-		for (unsigned int k = 0; k < r.nchecks; k++)
-			if (!r.checks[k].passed)
-				CU_ASSERT(r.checks[k].remediation[0] != '\0');
-		CU_ASSERT_EQUAL(fake.open_fds, 0);
-		uninstall();
-	}
+	run_probe_cases(&fake, fake_kvm_snp_host, "sev-snp", COCO_VENDOR_AMD_SEV_SNP, probe_cases,
+			COCO_ARRAY_SIZE(probe_cases));
 }
 
 static void test_probe_cpu_either_source(void)

@@ -4,16 +4,14 @@
  * against a fake TDX host kernel installed through the KVM seam
  * (tests/common/fake-kvm.h): the probe, check by check with its
  * remediation; the host and KVM_TDX_CAPABILITIES (with the -E2BIG retry);
- * the KVM launch sink step by step on a VM of a test backend that uses
- * the sink directly, with the fake's MRTD checked against the spec's
- * vectors; the error paths, each naming the TDX module status; and a
+ * the KVM launch sink step by step on a VM of the "tdx" backend, with the
+ * fake's MRTD checked against the spec's vectors; the error paths, each naming the TDX module status; and a
  * whole launch of the synthetic TDVF image through the public API
  * (coco_host_open("tdx"), coco_vm_launch_plan), whose MRTD in the fake
  * module must equal the vector file's and the dry run's.  Also the probe
  * against this machine's real kernel.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,11 +55,10 @@ static void hex(char *out, const uint8_t *p, size_t n)
 /* ------------------------------------------------------------------ */
 /* Probe                                                                */
 
+/* The registered backend's probe, as coco_backend_probe runs it. */
 static void run_probe(struct coco_probe_result *r)
 {
-	memset(r, 0, sizeof(*r));
-	CU_ASSERT_EQUAL(tdx_hw_probe(r), 0);
-	coco_probe_finish(r);
+	probe_backend("tdx", COCO_VENDOR_INTEL_TDX, r);
 }
 
 static const char *const probe_names[] = {
@@ -75,28 +72,11 @@ static void test_probe_passes_on_tdx_host(void)
 
 	install_tdx_host();
 	run_probe(&r);
-	CU_ASSERT_TRUE(r.available);
-	CU_ASSERT_EQUAL(r.nchecks, COCO_ARRAY_SIZE(probe_names));
-	for (size_t i = 0; i < COCO_ARRAY_SIZE(probe_names); i++) {
-		const struct coco_probe_check *c = find_check(&r, probe_names[i]);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-		CU_ASSERT_TRUE(c->passed);
-		CU_ASSERT_STRING_EQUAL(c->remediation, "");
-		CU_ASSERT(c->detail[0] != '\0');
-	}
+	assert_probe_all_pass(&r, probe_names, COCO_ARRAY_SIZE(probe_names));
 	ASSERT_CONTAINS(find_check(&r, "KVM TDX VM type")->detail, "KVM_X86_TDX_VM (5) offered");
 	CU_ASSERT_EQUAL(fake.open_fds, 0);
 	uninstall();
 }
-
-/* One missing fact: which check fails, and what its detail and remediation say. */
-struct probe_case {
-	const char *what;
-	void (*mutate)(struct fake_kvm_facts *f);
-	const char *check;
-	const char *detail;
-	const char *remediation;
-};
 
 static void no_dev_kvm(struct fake_kvm_facts *f) { f->dev_kvm_errno = ENOENT; }
 static void dev_kvm_denied(struct fake_kvm_facts *f) { f->dev_kvm_errno = EACCES; }
@@ -130,36 +110,8 @@ static const struct probe_case probe_cases[] = {
 
 static void test_probe_each_fact(void)
 {
-	for (size_t i = 0; i < COCO_ARRAY_SIZE(probe_cases); i++) {
-		const struct probe_case *pc = &probe_cases[i];
-		struct coco_probe_result r;
-		const struct coco_probe_check *c;
-
-		memset(&fake, 0, sizeof(fake));
-		fake_kvm_tdx_host(&fake.facts);
-		pc->mutate(&fake.facts);
-		fake_kvm_install(&fake);
-		run_probe(&r);
-		c = find_check(&r, pc->check);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-		if (c->passed)
-			fprintf(stderr, "\n  case '%s': check '%s' passed\n", pc->what, pc->check);
-		CU_ASSERT_FALSE(c->passed);
-		CU_ASSERT_FALSE(r.available);
-		ASSERT_CONTAINS(c->detail, pc->detail);
-		ASSERT_CONTAINS(c->remediation, pc->remediation);
-		/* Every failed check says what to do; one missing fact fails one check. */
-		for (unsigned int k = 0; k < r.nchecks; k++) {
-			if (!r.checks[k].passed)
-				CU_ASSERT(r.checks[k].remediation[0] != '\0');
-			if (pc->mutate != no_dev_kvm && pc->mutate != dev_kvm_denied &&
-			    &r.checks[k] != c && !r.checks[k].passed)
-				fprintf(stderr, "\n  case '%s': '%s' failed too\n", pc->what,
-					r.checks[k].name);
-		}
-		CU_ASSERT_EQUAL(fake.open_fds, 0);
-		uninstall();
-	}
+	run_probe_cases(&fake, fake_kvm_tdx_host, "tdx", COCO_VENDOR_INTEL_TDX, probe_cases,
+			COCO_ARRAY_SIZE(probe_cases));
 }
 
 static void test_probe_without_kvm_checks_the_rest(void)
@@ -290,39 +242,7 @@ static void test_host_open_refuses_without_tdx_type(void)
 /* ------------------------------------------------------------------ */
 /* The launch sink on a VM of a backend that drives it directly         */
 
-static struct tdx_kvm_host *sink_host_state;
-
-static int sink_vm_create(struct coco_vm *vm)
-{
-	struct tdx_kvm_vm *k = NULL;
-	int ret = tdx_kvm_vm_create(vm, vm->host->priv, &k);
-
-	if (ret)
-		return ret;
-	ret = tdx_vm_init_common(vm, &tdx_kvm_sink, k);
-	if (ret)
-		tdx_kvm_vm_destroy(vm, k);
-	return ret;
-}
-
-static void sink_vm_destroy(struct coco_vm *vm)
-{
-	if (vm->priv)
-		tdx_kvm_vm_destroy(vm, tdx_vm_of(vm)->backend);
-	tdx_vm_free_common(vm);
-}
-
-static const struct coco_backend sink_backend = {
-	.name = "tdx-kvm-sink-test",
-	.vendor = COCO_VENDOR_INTEL_TDX,
-	.hardware = true,
-	.vm_create = sink_vm_create,
-	.vm_destroy = sink_vm_destroy,
-	.mem_slot_add = tdx_kvm_mem_slot_add,
-	.mem_convert = tdx_kvm_mem_convert,
-};
-
-static struct coco_host sink_host = { .backend = &sink_backend };
+static struct coco_host *sink_host;
 
 static void td_config(struct tdx_td_config *cfg)
 {
@@ -335,35 +255,30 @@ static void td_config(struct tdx_td_config *cfg)
 	memset(cfg->mrownerconfig, 0x77, sizeof(cfg->mrownerconfig));
 }
 
-/* A TD of 4 MiB with 2 vCPUs on the installed fake. */
+/* A TD of 4 MiB with 2 vCPUs of the "tdx" backend on the installed fake, not launched. */
 static struct coco_vm *sink_vm(void)
 {
 	struct coco_vm_config c;
 	struct coco_vm *vm = NULL;
 
-	if (tdx_kvm_host_open(&sink_host_state))
+	if (coco_host_open("tdx", NULL, &sink_host))
 		return NULL;
-	pthread_mutex_init(&sink_host.lock, NULL);
-	sink_host.priv = sink_host_state;
-	sink_host.nvms = 0;
-	sink_host.closed = false;
 	coco_vm_config_init(&c, COCO_VENDOR_INTEL_TDX);
 	c.name = "tdx-sink-test";
 	c.memory_size = 4 * MiB;
 	c.vcpus = 2;
-	if (coco_vm_new_internal(&sink_backend, &sink_host, &c, false, &vm)) {
-		fprintf(stderr, "\n  %s\n", coco_last_error());
-		tdx_kvm_host_close(sink_host_state);
+	if (coco_vm_create(sink_host, &c, &vm)) {
+		coco_host_close(sink_host);
 		return NULL;
 	}
+	CU_ASSERT_PTR_EQUAL(tdx_vm_of(vm)->sink, &tdx_kvm_sink);
 	return vm;
 }
 
 static void sink_vm_free(struct coco_vm *vm)
 {
 	coco_vm_destroy(vm);
-	tdx_kvm_host_close(sink_host_state);
-	pthread_mutex_destroy(&sink_host.lock);
+	coco_host_close(sink_host);
 }
 
 static const struct tdx_launch_sink_ops *sink = &tdx_kvm_sink;
