@@ -312,13 +312,8 @@ int tdx_quote_decode(const uint8_t *buf, size_t len, struct tdx_quote *q)
 	q->pck_chain_offset = off + end + 6;
 
 	q->size = signed_size + 4 + sig_size;
-	for (size_t i = q->size; i < len; i++)
-		if (buf[i])
-			return coco_err(-EBADMSG, "%s: %zu bytes after the end of the quote at "
-					"offset %zu, and byte %zu is 0x%02X: only zero padding may "
-					"follow a quote (strip what follows: the quote is the first "
-					"%zu bytes)", op, len - q->size, q->size, i, buf[i], q->size);
-	q->padding = len - q->size;
+	q->trailing = len - q->size;
+	q->trailing_zero = coco_all_zero(buf + q->size, q->trailing);
 	return 0;
 }
 

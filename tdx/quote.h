@@ -21,17 +21,19 @@
  *
  * Decoding is strict: every size must add up exactly; versions, attestation
  * key type, TEE type, body type and both certification data types must be
- * the ones above; errors name the field and its offset.  Trailing bytes
- * after the signature data: real quotes reach verifiers zero-padded (a
- * fixed-size buffer from the quote generation service), so trailing zero
- * bytes are accepted and reported in tdx_quote.padding; anything else
- * after the quote is refused (it is not covered by any signature and has
- * no defined meaning).
+ * the ones above; errors name the field and its offset.  Bytes after the
+ * signature data are not part of the quote: real quotes reach verifiers
+ * zero-padded (a fixed-size buffer from the quote generation service) or
+ * with a container's extra bytes (go-tdx-guest's SPR vector carries 39
+ * bytes of text).  The quote's own sizes say where it ends, so such bytes
+ * are accepted, never read as quote data, and reported in
+ * tdx_quote.trailing (the evidence shows them as "trailing_bytes").
  */
 #ifndef COCO_TDX_QUOTE_H
 #define COCO_TDX_QUOTE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "tdx/tdreport.h"
@@ -111,7 +113,8 @@ struct tdx_quote {
 	/* Set by decode (encode ignores them). */
 	size_t signed_size;		/* bytes the quote signature covers */
 	size_t size;			/* bytes of quote proper */
-	size_t padding;			/* trailing zero bytes after it */
+	size_t trailing;		/* bytes after it: not part of the quote, not signed */
+	bool trailing_zero;		/* ... and all of them zero (padding) */
 	size_t pck_chain_offset;	/* where the PEM chain starts in the buffer */
 };
 

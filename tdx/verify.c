@@ -319,9 +319,11 @@ static int add_fields(struct coco_evidence *ev, const struct tdx_parsed *p, X509
 							      TDX_FMSPC_SIZE);
 		ret = ret ? ret : coco_evidence_add_hex_field(ev, "pck_cpusvn", ext.cpusvn, 16);
 	}
-	if (!ret && q->padding)
-		ret = coco_evidence_add_field(ev, "padding", "%zu zero bytes after the quote",
-					      q->padding);
+	if (!ret && q->trailing)
+		ret = coco_evidence_add_field(ev, "trailing_bytes",
+					      "%zu %sbytes after the quote's end at offset %zu: not "
+					      "part of the quote, not covered by its signature",
+					      q->trailing, q->trailing_zero ? "zero " : "", q->size);
 	return ret;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target: TDX quote bytes through the quote codec (decode, and
- * encode(decode(x)) == x without its zero padding), the evidence parser
+ * encode(decode(x)) == x without what trails the quote), the evidence parser
  * (fields, measurement, report data), and verification against Intel's
  * built-in root and against the root the quote carries, at a fixed time;
  * the same bytes through the TDREPORT codec and the PCK extension decoder.
@@ -39,7 +39,7 @@ static void check_codecs(const uint8_t *data, size_t size)
 	(void)tdx_pck_ext_decode(data, size, &ext);
 	if (tdx_quote_decode(data, size, &q))
 		return;
-	if (q.size + q.padding != size || !coco_all_zero(data + q.size, q.padding))
+	if (q.size + q.trailing != size || q.trailing_zero != coco_all_zero(data + q.size, q.trailing))
 		abort();
 	if (tdx_quote_encode(&q, &enc, &len))
 		abort();

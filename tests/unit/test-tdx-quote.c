@@ -88,7 +88,7 @@ static void test_decode_real(void)
 	CU_ASSERT_EQUAL(q.body_type, 2);
 	CU_ASSERT_EQUAL(q.signed_size, 632);
 	CU_ASSERT_EQUAL(q.size, SPR_QUOTE_SIZE);
-	CU_ASSERT_EQUAL(q.padding, 0);
+	CU_ASSERT_EQUAL(q.trailing, 0);
 	CU_ASSERT_EQUAL(memcmp(q.body.mrtd, mrtd_start, 4), 0);
 	CU_ASSERT_EQUAL(memcmp(q.body.mrtd, spr_file + 184, 48), 0);
 	CU_ASSERT_EQUAL(memcmp(q.body.report_data, spr_file + 568, 64), 0);
@@ -115,25 +115,45 @@ static void test_decode_real(void)
 
 /*
  * The vector as shipped ends with 39 bytes of text go-tdx-guest appended
- * "for testing purpose": not zero padding, so refused, naming the offset.
- * Zero padding is accepted.
+ * "for testing purpose".  The quote's sizes say where it ends: what follows
+ * is reported, never read as quote data, and the file verifies as the quote
+ * it holds; a flip inside the quote still fails.
  */
 static void test_trailing_policy(void)
 {
+	struct coco_verify_expect expect = { .at_time = AT_2024_01_01 };
+	struct coco_verify_result res;
+	struct coco_evidence *ev;
 	struct tdx_quote q;
 	uint8_t *padded;
 
 	CU_ASSERT_EQUAL_FATAL(spr_file_len, SPR_QUOTE_SIZE + 39);
-	CU_ASSERT_EQUAL(tdx_quote_decode(spr_file, spr_file_len, &q), -EBADMSG);
-	CU_ASSERT_PTR_NOT_NULL(strstr(coco_last_error(), "offset 4935"));
-	padded = calloc(1, SPR_QUOTE_SIZE + 1000);
+	CU_ASSERT_EQUAL_FATAL(tdx_quote_decode(spr_file, spr_file_len, &q), 0);
+	CU_ASSERT_EQUAL(q.size, SPR_QUOTE_SIZE);
+	CU_ASSERT_EQUAL(q.trailing, 39);
+	CU_ASSERT_FALSE(q.trailing_zero);
+	ev = parse_ok(spr_file, spr_file_len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT_PTR_NOT_NULL(strstr(field(ev, "trailing_bytes"), "39 bytes after the quote's "
+						       "end at offset 4935"));
+	CU_ASSERT_EQUAL(coco_evidence_verify(ev, NULL, &expect, &res), 0);
+	coco_evidence_free(ev);
+
+	padded = calloc(1, spr_file_len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(padded);
-	memcpy(padded, spr_file, SPR_QUOTE_SIZE);
-	CU_ASSERT_EQUAL(tdx_quote_decode(padded, SPR_QUOTE_SIZE + 1000, &q), 0);
-	CU_ASSERT_EQUAL(q.padding, 1000);
-	padded[SPR_QUOTE_SIZE + 999] = 1;
-	CU_ASSERT_EQUAL(tdx_quote_decode(padded, SPR_QUOTE_SIZE + 1000, &q), -EBADMSG);
-	CU_ASSERT_PTR_NOT_NULL(strstr(coco_last_error(), "byte 5934 is 0x01"));
+	memcpy(padded, spr_file, spr_file_len);
+	padded[100] ^= 0x01;	/* in MRSEAM: signed */
+	ev = parse_ok(padded, spr_file_len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT(coco_evidence_verify(ev, NULL, &expect, &res) < 0);
+	CU_ASSERT_FALSE(res.signature_ok);
+	coco_evidence_free(ev);
+
+	/* Zero padding is reported as such. */
+	memset(padded + SPR_QUOTE_SIZE, 0, 39);
+	padded[100] ^= 0x01;
+	CU_ASSERT_EQUAL(tdx_quote_decode(padded, spr_file_len, &q), 0);
+	CU_ASSERT_TRUE(q.trailing_zero);
 	free(padded);
 }
 

@@ -56,7 +56,7 @@ static void usage(FILE *out)
 		"and binds the attestation key, the quote is signed by that key, and the\n"
 		"expectations given hold.  TCB info, QE identity and CRLs are not checked.\n"
 		"\n"
-		"  --quote FILE        the quote (trailing zero padding is accepted)\n"
+		"  --quote FILE        the quote (bytes after its end are reported, not verified)\n"
 		"  --root PEM          the trusted root instead of Intel's SGX Root CA built\n"
 		"                      into libcoco (a platform model's root: its root.pem)\n"
 		"  --report-data HEX   expected REPORTDATA, as above\n"
@@ -77,6 +77,9 @@ static void print_summary(const struct coco_evidence *ev, const struct coco_veri
 		if (!strcmp(name, "version"))
 			version = value;
 	if (coco_evidence_get_format(ev) == COCO_EVIDENCE_TDX_QUOTE) {
+		for (size_t i = 0; coco_evidence_field(ev, i, &name, &value) == 0; i++)
+			if (!strcmp(name, "trailing_bytes"))
+				fprintf(stderr, "cococtl verify: note: %s\n", value);
 		fprintf(stderr, "cococtl verify: TDX quote version %s, QE report signed by the "
 			"%s key; chain to %s%s%s\n", version, res->signer,
 			builtin ? "Intel's built-in SGX Root CA" : "the given root",

@@ -136,19 +136,17 @@ int verify_launch_evidence(const char *cmd, const struct launch_result *r,
 	};
 	struct coco_trust_anchors *anchors = NULL;
 	struct coco_verify_result res;
-	const uint8_t *der;
-	size_t len;
 	int ret;
 
 	/*
 	 * A platform model signs with its own root, which stands for the
 	 * vendor's; on hardware the vendor roots built into libcoco decide.
 	 */
-	if (!r->hardware && coco_evidence_get_cert(r->evidence, COCO_CERT_ARK, &der, &len) == 0) {
-		if (coco_trust_anchors_from_data(der, len, &anchors))
+	if (!r->hardware) {
+		if (coco_trust_anchors_from_evidence(r->evidence, &anchors))
 			return cococtl_fail(cmd, "cannot use the platform's root certificate");
 		fprintf(stderr, "trust anchor: the %s platform's own root certificate (a model "
-			"root, not AMD's)\n", r->backend);
+			"root, not the vendor's)\n", r->backend);
 	}
 	ret = coco_evidence_verify(r->evidence, anchors, &expect, &res);
 	coco_trust_anchors_free(anchors);
