@@ -14,6 +14,7 @@
 #include "core/kvm.h"
 #include "core/util.h"
 #include "tdx/kvm-tdx.h"
+#include "tdx/seamcall.h"
 
 /* The first guess of the CPUID entries KVM_TDX_CAPABILITIES returns (module 1.5: 12). */
 #define CAPS_FIRST_NENT 16
@@ -27,20 +28,28 @@ const struct coco_kvm_type_check tdx_kvm_vm_type = {
 		       "BIOS-enabled TDX module; Linux 6.16 or later)",
 };
 
-int tdx_kvm_cmd_err(int err, const char *op, uint64_t hw_error, const char *hint,
-		    const char *ctx)
+int tdx_kvm_cmd_err(int err, const char *op, uint64_t leaf, uint64_t hw_error,
+		    const char *hint, const char *ctx)
 {
-	char status[96];
+	char status[160], operand[48] = "";
+	const char *name = tdx_status_name(hw_error);
+	const char *module_hint = hw_error && leaf != TDX_KVM_NO_LEAF
+					  ? tdx_status_hint(leaf, hw_error) : NULL;
 
-	/*
-	 * TODO(lead): name the status with tdx/seamcall.h's status-to-message
-	 * helper once it is on main; until then the raw completion status.
-	 */
+	if (hw_error && tdx_status_has_operand(hw_error)) {
+		const char *on = tdx_operand_name(tdx_status_operand(hw_error));
+
+		snprintf(operand, sizeof(operand), " (operand %s (%u))", on ? on : "unknown",
+			 tdx_status_operand(hw_error));
+	}
 	if (hw_error)
-		snprintf(status, sizeof(status), "TDX module status 0x%016llx",
-			 (unsigned long long)hw_error);
+		snprintf(status, sizeof(status), "TDX module status %s 0x%016llx%s",
+			 name ? name : "(unknown)", (unsigned long long)hw_error, operand);
 	else
 		snprintf(status, sizeof(status), "no TDX module status: KVM refused the call");
+	/* The module's own reading of its status says more than KVM's errno. */
+	if (module_hint)
+		hint = module_hint;
 	return coco_err(err, "%s%s%s%s: %s (errno %d); %s%s%s", op, ctx ? " (" : "",
 			ctx ? ctx : "", ctx ? ")" : "", strerror(-err), -err, status,
 			hint ? "; " : "", hint ? hint : "");
@@ -82,7 +91,7 @@ int tdx_kvm_get_capabilities(int vm_fd, struct tdx_kvm_capabilities **out)
 			continue;
 		}
 		free(caps);
-		return tdx_kvm_cmd_err(ret, "KVM_TDX_CAPABILITIES", cmd.hw_error,
+		return tdx_kvm_cmd_err(ret, "KVM_TDX_CAPABILITIES", TDX_KVM_NO_LEAF, cmd.hw_error,
 				       ret == -E2BIG ? "KVM wants room for more CPUID entries "
 						       "than KVM_MAX_CPUID_ENTRIES (256)"
 				       : ret == -EINVAL || ret == -ENOTTY

@@ -23,6 +23,7 @@
 #include "core/kvm.h"
 #include "core/util.h"
 #include "tdx/kvm-tdx.h"
+#include "tdx/seamcall.h"
 
 /*
  * KVM adds a region's pages one at a time and stops with -EINTR when a
@@ -170,33 +171,6 @@ static uint32_t build_td_cpuid(const struct tdx_kvm_capabilities *caps,
 	return n;
 }
 
-/* Which TD_PARAMS field a TDX_OPERAND_INVALID status of TDH.MNG.INIT names (tdx.md 1.3). */
-static const char *td_params_operand(uint64_t hw_error)
-{
-	/* TDX_OPERAND_INVALID: class 01, code 00; the low 32 bits name the operand. */
-	if ((hw_error & 0xFFFFFFFF00000000ull) != 0xC000010000000000ull)
-		return NULL;
-	switch ((uint32_t)hw_error) {
-	case 64:
-		return "TDX_OPERAND_INVALID: ATTRIBUTES (operand 64) is not allowed on this "
-		       "platform";
-	case 65:
-		return "TDX_OPERAND_INVALID: XFAM (operand 65) is not allowed on this platform";
-	case 67:
-		return "TDX_OPERAND_INVALID: EPTP_CONTROLS (operand 67): the guest physical "
-		       "address width";
-	case 68:
-		return "TDX_OPERAND_INVALID: MAX_VCPUS (operand 68)";
-	case 69:
-		return "TDX_OPERAND_INVALID: CPUID_CONFIG (operand 69): a CPUID value the module "
-		       "does not allow";
-	case 70:
-		return "TDX_OPERAND_INVALID: TSC_FREQUENCY (operand 70): 100 MHz to 10 GHz in "
-		       "25 MHz steps";
-	}
-	return NULL;
-}
-
 static int init_vm(struct tdx_kvm_vm *k, const struct tdx_td_config *cfg)
 {
 	const struct tdx_kvm_capabilities *caps = k->host->caps;
@@ -226,11 +200,8 @@ static int init_vm(struct tdx_kvm_vm *k, const struct tdx_td_config *cfg)
 		 (unsigned long long)cfg->attributes, (unsigned long long)cfg->xfam);
 	switch (ret) {
 	case -EINVAL:
-		hint = td_params_operand(hw_error);
-		if (!hint)
-			hint = "KVM refused TD_PARAMS: ATTRIBUTES and XFAM within "
-			       "KVM_TDX_CAPABILITIES, CPUID only in configurable bits, and "
-			       "KVM_TDX_INIT_VM only once";
+		hint = "KVM refused TD_PARAMS: ATTRIBUTES and XFAM within KVM_TDX_CAPABILITIES, "
+		       "CPUID only in configurable bits, and KVM_TDX_INIT_VM only once";
 		break;
 	case -EBUSY:
 		hint = "KVM_TDX_INIT_VM must come before any vCPU is created";
@@ -245,7 +216,7 @@ static int init_vm(struct tdx_kvm_vm *k, const struct tdx_td_config *cfg)
 	default:
 		hint = NULL;
 	}
-	return tdx_kvm_cmd_err(ret, "KVM_TDX_INIT_VM", hw_error, hint, ctx);
+	return tdx_kvm_cmd_err(ret, "KVM_TDX_INIT_VM", TDH_MNG_INIT, hw_error, hint, ctx);
 }
 
 /* @value's bits must be among @supported, or KVM_TDX_INIT_VM refuses them. */
@@ -328,7 +299,7 @@ static int add_vcpu(struct tdx_kvm_vm *k, uint32_t index)
 	if (ret >= 0)
 		return 0;
 	snprintf(ctx, sizeof(ctx), "vCPU %u", index);
-	return tdx_kvm_cmd_err(ret, "KVM_TDX_INIT_VCPU", hw_error,
+	return tdx_kvm_cmd_err(ret, "KVM_TDX_INIT_VCPU", TDH_VP_INIT, hw_error,
 			       ret == -EINVAL ? "the vCPU needs x2APIC in its CPUID and may be "
 						"initialised once, after KVM_TDX_INIT_VM"
 					      : NULL,
@@ -398,7 +369,8 @@ static int init_mem_region(struct tdx_kvm_vm *k, uint64_t gpa, const uint8_t *so
 			snprintf(ctx, sizeof(ctx), "GPA 0x%llx, %llu pages, %s",
 				 (unsigned long long)r.gpa, (unsigned long long)r.nr_pages,
 				 extend ? "measured" : "not measured");
-			return tdx_kvm_cmd_err(ret, "KVM_TDX_INIT_MEM_REGION", hw_error,
+			return tdx_kvm_cmd_err(ret, "KVM_TDX_INIT_MEM_REGION", TDH_MEM_PAGE_ADD,
+					       hw_error,
 					       ret == -EINVAL
 						       ? "the pages must be private "
 							 "(KVM_SET_MEMORY_ATTRIBUTES) in a guest_memfd "
@@ -488,7 +460,7 @@ static int sink_finish(struct coco_vm *vm, struct coco_measurement *measurement)
 			retry_pause();
 			continue;
 		}
-		return tdx_kvm_cmd_err(ret, "KVM_TDX_FINALIZE_VM", hw_error,
+		return tdx_kvm_cmd_err(ret, "KVM_TDX_FINALIZE_VM", TDH_MR_FINALIZE, hw_error,
 				       ret == -EINVAL ? "the TD must be initialised, not finalised "
 							"already, and every page mapped must have "
 							"been added with KVM_TDX_INIT_MEM_REGION"

@@ -54,12 +54,17 @@ int tdx_kvm_host_caps(struct tdx_kvm_host *host, struct coco_caps *caps);
  */
 int tdx_kvm_get_capabilities(int vm_fd, struct tdx_kvm_capabilities **out);
 
+/* @leaf of tdx_kvm_cmd_err for commands that run no SEAMCALL of their own. */
+#define TDX_KVM_NO_LEAF UINT64_MAX
+
 /*
  * The message of a failed KVM_TDX_* command: @op, the errno, the TDX
- * module's status (@hw_error, 0: KVM refused before any SEAMCALL), @hint
- * (optional) and @ctx (what was asked).  Returns @err.
+ * module's status by name and number with the operand it names (@hw_error
+ * of SEAMCALL @leaf; 0: KVM refused before any SEAMCALL), the module's
+ * remediation for it or else @hint (optional), and @ctx (what was asked).
+ * Returns @err.
  */
-int tdx_kvm_cmd_err(int err, const char *op, uint64_t hw_error, const char *hint,
+int tdx_kvm_cmd_err(int err, const char *op, uint64_t leaf, uint64_t hw_error, const char *hint,
 		    const char *ctx);
 
 /* ------------------------------------------------------------------ */

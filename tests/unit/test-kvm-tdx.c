@@ -435,8 +435,8 @@ static void test_sink_init_vm_errors(void)
 	td_config(&cfg);
 	CU_ASSERT_EQUAL(sink->start(vm, &cfg), -EINVAL);
 	ASSERT_CONTAINS(coco_last_error(), "KVM_TDX_INIT_VM (attributes 0x10000000, xfam 0x61ae7)");
-	ASSERT_CONTAINS(coco_last_error(), "TDX module status 0xc000010000000045");
-	ASSERT_CONTAINS(coco_last_error(), "CPUID_CONFIG (operand 69)");
+	ASSERT_CONTAINS(coco_last_error(), "TDX module status TDX_OPERAND_INVALID "
+					   "0xc000010000000045 (operand CPUID_CONFIG (69))");
 	CU_ASSERT_EQUAL(fake_kvm_count(&fake, FAKE_CREATE_VCPU), 0);
 	sink_vm_free(vm);
 	uninstall();
@@ -503,7 +503,7 @@ static void test_sink_mem_region_errors(void)
 	CU_ASSERT_EQUAL(sink->add_pages(vm, 0x5000, page, 1, false), -EIO);
 	ASSERT_CONTAINS(coco_last_error(), "KVM_TDX_INIT_MEM_REGION (GPA 0x5000, 1 pages, not "
 					   "measured)");
-	ASSERT_CONTAINS(coco_last_error(), "TDX module status 0xc0000b0100000000");
+	ASSERT_CONTAINS(coco_last_error(), "TDX module status TDX_EPT_ENTRY_FREE 0xc0000b0100000000");
 	/* The same page again: KVM refuses a page added before. */
 	CU_ASSERT_EQUAL(sink->add_pages(vm, 0x1000, page, 1, true), -EEXIST);
 	sink_vm_free(vm);
@@ -560,7 +560,7 @@ static void test_sink_finalize(void)
 	CU_ASSERT_EQUAL_FATAL(sink->start(vm, &cfg), 0);
 	CU_ASSERT_EQUAL(sink->finish(vm, &m), -EIO);
 	ASSERT_CONTAINS(coco_last_error(), "KVM_TDX_FINALIZE_VM: Input/output error (errno 5); "
-					   "TDX module status 0xc000060800000000");
+					   "TDX module status TDX_OP_STATE_INCORRECT 0xc000060800000000");
 	sink_vm_free(vm);
 	uninstall();
 }
