@@ -160,6 +160,17 @@ void coco_kvm_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 	kernel->cpuid(leaf, subleaf, out);
 }
 
+void coco_kvm_cpu_vendor(char vendor[13])
+{
+	uint32_t regs[4];
+
+	coco_kvm_cpuid(0, 0, regs);
+	memcpy(vendor, &regs[1], 4);
+	memcpy(vendor + 4, &regs[3], 4);
+	memcpy(vendor + 8, &regs[2], 4);
+	vendor[12] = '\0';
+}
+
 int coco_kvm_check_api_version(int kvm_fd, int *version)
 {
 	int ret = coco_kvm_ioctl(kvm_fd, KVM_GET_API_VERSION, NULL);

@@ -63,6 +63,9 @@ int coco_kvm_fallocate(int fd, int mode, off_t offset, off_t len);
 int coco_kvm_read_file(const char *path, char *buf, size_t size);
 void coco_kvm_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
+/* The CPU's vendor string (CPUID leaf 0: EBX, EDX, ECX), NUL-terminated. */
+void coco_kvm_cpu_vendor(char vendor[13]);
+
 /*
  * KVM_GET_API_VERSION on /dev/kvm must say 12.  Returns 0, the negative
  * errno of the ioctl, or -ENOTSUP for another version; @version (optional)

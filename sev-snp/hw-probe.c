@@ -6,10 +6,10 @@
  * closes them again; it changes nothing.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/kvm-dev.h"
 #include "core/kvm.h"
 #include "core/util.h"
 #include "sev-snp/kvm-snp.h"
@@ -24,48 +24,6 @@
 #define SNP_PARAM_PATH "/sys/module/kvm_amd/parameters/sev_snp"
 #define SEV_PARAM_PATH "/sys/module/kvm_amd/parameters/sev"
 #define CPUINFO_PATH "/proc/cpuinfo"
-
-static const char fix_kvm_first[] = "fix the /dev/kvm check first";
-
-static int probe_dev_kvm(struct coco_probe_result *r, int *kvm_fd)
-{
-	int fd = coco_kvm_open(SNP_KVM_DEV_PATH, O_RDWR);
-
-	*kvm_fd = -1;
-	if (fd >= 0) {
-		*kvm_fd = fd;
-		coco_probe_add(r, "/dev/kvm", true, NULL, "opened %s read-write",
-			       SNP_KVM_DEV_PATH);
-		return 0;
-	}
-	if (fd == -EACCES || fd == -EPERM)
-		coco_probe_add(r, "/dev/kvm", false,
-			       "run as root or add the user to the group owning /dev/kvm (kvm)",
-			       "cannot open %s: %s", SNP_KVM_DEV_PATH, strerror(-fd));
-	else
-		coco_probe_add(r, "/dev/kvm", false,
-			       "enable SVM and SEV-SNP in firmware setup and load kvm_amd "
-			       "(modprobe kvm_amd sev_snp=1)",
-			       "cannot open %s: %s", SNP_KVM_DEV_PATH, strerror(-fd));
-	return fd;
-}
-
-static void probe_api_version(struct coco_probe_result *r, int kvm_fd)
-{
-	int version = 0;
-
-	if (kvm_fd < 0) {
-		coco_probe_add(r, "KVM API version", false, fix_kvm_first,
-			       "not checked: /dev/kvm is not usable");
-		return;
-	}
-	if (coco_kvm_check_api_version(kvm_fd, &version) == 0)
-		coco_probe_add(r, "KVM API version", true, NULL, "KVM API %d", version);
-	else
-		coco_probe_add(r, "KVM API version", false,
-			       "use the Linux KVM driver (API 12) on the host",
-			       "%s", coco_last_error());
-}
 
 /* Is @flag one of the words on the first "flags" line of /proc/cpuinfo? */
 static bool cpuinfo_has_flag(const char *flag, bool *readable)
@@ -98,12 +56,7 @@ static void probe_cpu(struct coco_probe_result *r)
 	bool cpuid_snp = false, cpuinfo_readable, cpuinfo_snp;
 	uint32_t mem_encrypt_eax = 0;
 
-	coco_kvm_cpuid(0, 0, regs);
-	/* The vendor string is EBX, EDX, ECX in that order. */
-	memcpy(vendor, &regs[1], 4);
-	memcpy(vendor + 4, &regs[3], 4);
-	memcpy(vendor + 8, &regs[2], 4);
-	vendor[12] = '\0';
+	coco_kvm_cpu_vendor(vendor);
 	if (strcmp(vendor, "AuthenticAMD") != 0) {
 		coco_probe_add(r, "AMD SEV-SNP CPU", false,
 			       "SEV-SNP needs an AMD EPYC processor (7003 Milan or later)",
@@ -159,69 +112,6 @@ static void probe_kvm_amd_param(struct coco_probe_result *r)
 			       "kvm_amd is not loaded (%s: %s)", SNP_PARAM_PATH, strerror(-ret));
 }
 
-static void probe_vm_type(struct coco_probe_result *r, int kvm_fd)
-{
-	int types;
-
-	if (kvm_fd < 0) {
-		coco_probe_add(r, "KVM SNP VM type", false, fix_kvm_first,
-			       "not checked: /dev/kvm is not usable");
-		return;
-	}
-	types = coco_kvm_check_extension(kvm_fd, KVM_CAP_VM_TYPES, "KVM_CAP_VM_TYPES");
-	if (types < 0)
-		coco_probe_add(r, "KVM SNP VM type", false,
-			       "boot a kernel with SEV-SNP host support (Linux 6.11 or later)",
-			       "%s", coco_last_error());
-	else if (types == 0)
-		coco_probe_add(r, "KVM SNP VM type", false,
-			       "boot a kernel with SEV-SNP host support (Linux 6.11 or later)",
-			       "KVM has no KVM_CAP_VM_TYPES (%d): this kernel predates "
-			       "confidential VM types", KVM_CAP_VM_TYPES);
-	else
-		coco_probe_add(r, "KVM SNP VM type", (types & (1 << KVM_X86_SNP_VM)) != 0,
-			       "load kvm_amd with sev_snp=1 on a host with SEV-SNP enabled in "
-			       "firmware setup (Linux 6.11 or later)",
-			       "KVM_CAP_VM_TYPES = 0x%x: KVM_X86_SNP_VM (%d) %s", types,
-			       KVM_X86_SNP_VM,
-			       types & (1 << KVM_X86_SNP_VM) ? "offered" : "not offered");
-}
-
-static void probe_guest_memfd(struct coco_probe_result *r, int kvm_fd)
-{
-	int gmem, mem2, attrs;
-	char missing[160] = "";
-	size_t used = 0;
-
-	if (kvm_fd < 0) {
-		coco_probe_add(r, "guest_memfd", false, fix_kvm_first,
-			       "not checked: /dev/kvm is not usable");
-		return;
-	}
-	gmem = coco_kvm_check_extension(kvm_fd, KVM_CAP_GUEST_MEMFD, "KVM_CAP_GUEST_MEMFD");
-	mem2 = coco_kvm_check_extension(kvm_fd, KVM_CAP_USER_MEMORY2, "KVM_CAP_USER_MEMORY2");
-	attrs = coco_kvm_check_extension(kvm_fd, KVM_CAP_MEMORY_ATTRIBUTES,
-					 "KVM_CAP_MEMORY_ATTRIBUTES");
-	if (gmem <= 0)
-		used += (size_t)snprintf(missing + used, sizeof(missing) - used,
-					 " KVM_CAP_GUEST_MEMFD");
-	if (mem2 <= 0 && used < sizeof(missing))
-		used += (size_t)snprintf(missing + used, sizeof(missing) - used,
-					 " KVM_CAP_USER_MEMORY2");
-	if ((attrs < 0 || !(attrs & KVM_MEMORY_ATTRIBUTE_PRIVATE)) && used < sizeof(missing))
-		snprintf(missing + used, sizeof(missing) - used,
-			 " KVM_CAP_MEMORY_ATTRIBUTES(PRIVATE)");
-	if (!missing[0])
-		coco_probe_add(r, "guest_memfd", true, NULL,
-			       "guest_memfd, KVM_SET_USER_MEMORY_REGION2 and private memory "
-			       "attributes (0x%x) available", attrs);
-	else
-		coco_probe_add(r, "guest_memfd", false,
-			       "boot a kernel with guest_memfd (Linux 6.8 or later, "
-			       "CONFIG_KVM_SW_PROTECTED_VM or SEV-SNP host support)",
-			       "KVM lacks:%s", missing);
-}
-
 static int probe_dev_sev(struct coco_probe_result *r, int *sev_fd)
 {
 	int ret = snp_sev_open(sev_fd);
@@ -270,12 +160,17 @@ int snp_hw_probe(struct coco_probe_result *r)
 {
 	int kvm_fd, sev_fd;
 
-	probe_dev_kvm(r, &kvm_fd);
-	probe_api_version(r, kvm_fd);
+	coco_kvm_probe_dev(r, "enable SVM and SEV-SNP in firmware setup and load kvm_amd "
+			   "(modprobe kvm_amd sev_snp=1)", &kvm_fd);
+	coco_kvm_probe_api_version(r, kvm_fd);
 	probe_cpu(r);
 	probe_kvm_amd_param(r);
-	probe_vm_type(r, kvm_fd);
-	probe_guest_memfd(r, kvm_fd);
+	coco_kvm_probe_vm_type(r, kvm_fd, &snp_kvm_vm_type);
+	coco_kvm_probe_memory(r, kvm_fd, "guest_memfd",
+			      COCO_KVM_PROBE_GUEST_MEMFD | COCO_KVM_PROBE_USER_MEMORY2 |
+				      COCO_KVM_PROBE_PRIVATE_ATTR,
+			      "boot a kernel with guest_memfd (Linux 6.8 or later, "
+			      "CONFIG_KVM_SW_PROTECTED_VM or SEV-SNP host support)");
 	probe_dev_sev(r, &sev_fd);
 	probe_firmware(r, sev_fd);
 	if (kvm_fd >= 0)

@@ -5,11 +5,11 @@
  * reported as capabilities.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/kvm-dev.h"
 #include "core/kvm.h"
 #include "core/util.h"
 #include "sev-snp/kvm-snp.h"
@@ -19,39 +19,14 @@
 /* CPUID Fn8000_001F EDX: lowest ASID of plain SEV guests; SEV-ES/SNP use 1..EDX-1 (AMD APM vol. 3). */
 #define CPUID_AMD_MEM_ENCRYPT 0x8000001Fu
 
-static int open_kvm(struct snp_kvm_host *h)
-{
-	int fd = coco_kvm_open(SNP_KVM_DEV_PATH, O_RDWR);
-	int ret;
-
-	if (fd < 0)
-		return coco_err(fd, "sev-snp: open %s: %s; load kvm_amd with sev_snp=1 and run "
-				"with access to %s", SNP_KVM_DEV_PATH, strerror(-fd),
-				SNP_KVM_DEV_PATH);
-	h->kvm_fd = fd;
-	ret = coco_kvm_check_api_version(fd, &h->api_version);
-	if (ret)
-		return coco_err_context(ret, "sev-snp");
-	ret = coco_kvm_check_extension(fd, KVM_CAP_VM_TYPES, "KVM_CAP_VM_TYPES");
-	if (ret < 0)
-		return coco_err_context(ret, "sev-snp");
-	h->vm_types = (uint64_t)ret;
-	if (!(h->vm_types & (1u << KVM_X86_SNP_VM)))
-		return coco_err(-ENODEV, "sev-snp: KVM offers VM types 0x%llx, without "
-				"KVM_X86_SNP_VM (%d); load kvm_amd with sev_snp=1 on a host with "
-				"SEV-SNP enabled (Linux 6.11 or later)",
-				(unsigned long long)h->vm_types, KVM_X86_SNP_VM);
-	if (coco_kvm_check_extension(fd, KVM_CAP_GUEST_MEMFD, "KVM_CAP_GUEST_MEMFD") <= 0 ||
-	    coco_kvm_check_extension(fd, KVM_CAP_USER_MEMORY2, "KVM_CAP_USER_MEMORY2") <= 0)
-		return coco_err(-ENODEV, "sev-snp: KVM has no guest_memfd or "
-				"KVM_SET_USER_MEMORY_REGION2; SNP guests need Linux 6.11 or later");
-	ret = coco_kvm_ioctl(fd, KVM_GET_VCPU_MMAP_SIZE, NULL);
-	if (ret <= 0)
-		return coco_err(ret < 0 ? ret : -EIO, "sev-snp: KVM_GET_VCPU_MMAP_SIZE: %s",
-				ret < 0 ? strerror(-ret) : "KVM reported size 0");
-	h->vcpu_mmap_size = ret;
-	return 0;
-}
+const struct coco_kvm_type_check snp_kvm_vm_type = {
+	.check = "KVM SNP VM type",
+	.type = KVM_X86_SNP_VM,
+	.type_name = "KVM_X86_SNP_VM",
+	.kernel_hint = "boot a kernel with SEV-SNP host support (Linux 6.11 or later)",
+	.enable_hint = "load kvm_amd with sev_snp=1 on a host with SEV-SNP enabled in firmware "
+		       "setup (Linux 6.11 or later)",
+};
 
 /* Which SEV features KVM_SEV_INIT2 accepts (Linux 6.10+); unknown on older kernels. */
 static void query_vmsa_features(struct snp_kvm_host *h)
@@ -63,7 +38,7 @@ static void query_vmsa_features(struct snp_kvm_host *h)
 		.addr = (uint64_t)(uintptr_t)&features,
 	};
 
-	if (coco_kvm_ioctl(h->kvm_fd, KVM_GET_DEVICE_ATTR, &attr) == 0) {
+	if (coco_kvm_ioctl(h->dev.fd, KVM_GET_DEVICE_ATTR, &attr) == 0) {
 		h->vmsa_features_known = true;
 		h->vmsa_features_supported = features;
 	}
@@ -105,9 +80,9 @@ int snp_kvm_host_open(struct snp_kvm_host **out)
 
 	if (!h)
 		return coco_err(-ENOMEM, "sev-snp: out of memory");
-	h->kvm_fd = -1;
+	h->dev.fd = -1;
 	h->sev_fd = -1;
-	ret = open_kvm(h);
+	ret = coco_kvm_dev_open(&h->dev, "sev-snp", &snp_kvm_vm_type, "load kvm_amd with sev_snp=1");
 	if (!ret)
 		ret = open_sev(h);
 	if (ret) {
@@ -126,8 +101,7 @@ void snp_kvm_host_close(struct snp_kvm_host *h)
 		return;
 	if (h->sev_fd >= 0)
 		coco_kvm_close(h->sev_fd);
-	if (h->kvm_fd >= 0)
-		coco_kvm_close(h->kvm_fd);
+	coco_kvm_dev_close(&h->dev);
 	free(h);
 }
 
@@ -169,8 +143,8 @@ int snp_kvm_host_caps(struct snp_kvm_host *h, struct coco_caps *caps)
 		      st.ciphertext_hiding_en ? "enabled"
 					      : st.ciphertext_hiding_cap ? "capable" : "no");
 	coco_caps_add(caps, "snp.asids", "%u", h->snp_asids);
-	coco_caps_add(caps, "snp.kvm_api_version", "%d", h->api_version);
-	coco_caps_add(caps, "snp.kvm_vm_types", "0x%llx", (unsigned long long)h->vm_types);
+	coco_caps_add(caps, "snp.kvm_api_version", "%d", h->dev.api_version);
+	coco_caps_add(caps, "snp.kvm_vm_types", "0x%llx", (unsigned long long)h->dev.vm_types);
 	if (h->vmsa_features_known)
 		coco_caps_add(caps, "snp.kvm_vmsa_features", "0x%llx",
 			      (unsigned long long)h->vmsa_features_supported);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * SEV-SNP VMs on Linux KVM: the VM (KVM_X86_SNP_VM + KVM_SEV_INIT2), its
- * memory (one guest_memfd per memory slot for the private side, the
- * core's mapping for the shared side, memory attributes for the state),
- * conversions, and the launch sink that turns the walker's steps into
- * KVM_SEV_SNP_LAUNCH_START / UPDATE / FINISH and vCPUs.
+ * SEV-SNP VMs on Linux KVM: the VM (KVM_X86_SNP_VM + KVM_SEV_INIT2), and
+ * the launch sink that turns the walker's steps into
+ * KVM_SEV_SNP_LAUNCH_START / UPDATE / FINISH and vCPUs.  The VM fd, its
+ * memory (guest_memfd, memslots, attributes, conversions) and its vCPUs
+ * are the vendor-neutral core/kvm-vm.c.
  *
  * Typical sequence (snp.md section 8): CREATE_VM(4) -> SEV_INIT2 ->
  * CREATE_GUEST_MEMFD + SET_USER_MEMORY_REGION2 -> SET_MEMORY_ATTRIBUTES
@@ -12,18 +12,15 @@
  * SNP_LAUNCH_FINISH.
  */
 #include <errno.h>
-#include <linux/falloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include <coco/snp.h>
 
 #include "core/kvm.h"
 #include "core/util.h"
-#include "memory/mem-tracker.h"
 #include "sev-snp/kvm-snp.h"
 #include "sev-snp/sev-dev.h"
 #include "sev-snp/snp-uapi.h"
@@ -38,12 +35,6 @@
 /* GHCB protocol version KVM needs for SNP (KVM_SEV_INIT2: SNP requires >= 2). */
 #define SNP_GHCB_VERSION 2
 
-/* The private side of a memory slot. */
-struct snp_kvm_slot {
-	int gmem_fd;
-	uint32_t kvm_slot;
-};
-
 static struct snp_kvm_vm *kvm_vm_of(struct coco_vm *vm)
 {
 	return snp_vm_of(vm)->backend;
@@ -57,7 +48,7 @@ static int sev_cmd(struct snp_kvm_vm *k, uint32_t id, void *data, uint32_t *fw_e
 		.data = (uint64_t)(uintptr_t)data,
 		.sev_fd = (uint32_t)k->host->sev_fd,
 	};
-	int ret = coco_kvm_ioctl(k->vm_fd, KVM_MEMORY_ENCRYPT_OP, &cmd);
+	int ret = coco_kvm_ioctl(k->kvm.vm_fd, KVM_MEMORY_ENCRYPT_OP, &cmd);
 
 	*fw_error = cmd.error;
 	return ret;
@@ -142,19 +133,17 @@ int snp_kvm_vm_create(struct coco_vm *vm, struct snp_kvm_host *host, struct snp_
 	k->host = host;
 	k->init_vmsa_features = features;
 	k->vmsa_features = features | COCO_SNP_FEATURE_SNP_ACTIVE;
-	ret = coco_kvm_ioctl(host->kvm_fd, KVM_CREATE_VM, (void *)(uintptr_t)KVM_X86_SNP_VM);
-	if (ret < 0) {
+	ret = coco_kvm_vm_open(&k->kvm, "sev-snp", host->dev.fd, host->dev.vcpu_mmap_size,
+			       KVM_X86_SNP_VM, "KVM_X86_SNP_VM",
+			       "KVM does not offer SNP VMs: load kvm_amd with sev_snp=1 (Linux 6.11 "
+			       "or later)");
+	if (ret) {
 		free(k);
-		return coco_err(ret, "KVM_CREATE_VM(KVM_X86_SNP_VM = %d): %s (errno %d)%s",
-				KVM_X86_SNP_VM, strerror(-ret), -ret,
-				ret == -EINVAL ? "; KVM does not offer SNP VMs: load kvm_amd with "
-						 "sev_snp=1 (Linux 6.11 or later)"
-					       : "");
+		return ret;
 	}
-	k->vm_fd = ret;
 	ret = init2(k);
 	if (ret) {
-		coco_kvm_close(k->vm_fd);
+		coco_kvm_vm_close(vm, &k->kvm);
 		free(k);
 		return ret;
 	}
@@ -166,190 +155,18 @@ void snp_kvm_vm_destroy(struct coco_vm *vm, struct snp_kvm_vm *k)
 {
 	if (!k)
 		return;
-	/* vCPUs and guest_memfds hold references to the VM: close them first. */
-	for (uint32_t i = 0; i < k->nvcpus; i++) {
-		if (k->vcpus[i].run)
-			coco_kvm_munmap(k->vcpus[i].run, (size_t)k->host->vcpu_mmap_size);
-		coco_kvm_close(k->vcpus[i].fd);
-	}
-	free(k->vcpus);
-	for (size_t i = 0; i < vm->nslots; i++) {
-		struct snp_kvm_slot *ks = vm->slots[i].priv;
-		if (!ks)
-			continue;
-		coco_kvm_close(ks->gmem_fd);
-		free(ks);
-		vm->slots[i].priv = NULL;
-	}
-	coco_kvm_close(k->vm_fd);
+	coco_kvm_vm_close(vm, &k->kvm);
 	free(k);
-}
-
-/* ------------------------------------------------------------------ */
-/* Memory                                                               */
-
-static int set_attributes(struct snp_kvm_vm *k, uint64_t gpa, uint64_t size, bool private_)
-{
-	struct snp_kvm_memory_attributes attrs = {
-		.address = gpa,
-		.size = size,
-		.attributes = private_ ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
-	};
-	int ret = coco_kvm_ioctl(k->vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &attrs);
-
-	if (ret < 0)
-		return coco_err(ret, "KVM_SET_MEMORY_ATTRIBUTES([0x%llx, +0x%llx) -> %s): %s "
-				"(errno %d)", (unsigned long long)gpa, (unsigned long long)size,
-				private_ ? "private" : "shared", strerror(-ret), -ret);
-	return 0;
-}
-
-static int set_region(struct snp_kvm_vm *k, const struct coco_mem_slot *slot,
-		      const struct snp_kvm_slot *ks, bool remove)
-{
-	struct snp_kvm_memory_region2 region = {
-		.slot = ks->kvm_slot,
-		.flags = KVM_MEM_GUEST_MEMFD,
-		.guest_phys_addr = slot->gpa,
-		.memory_size = remove ? 0 : slot->size,
-		.userspace_addr = (uint64_t)(uintptr_t)slot->host,
-		.guest_memfd_offset = 0,
-		.guest_memfd = (uint32_t)ks->gmem_fd,
-	};
-	int ret = coco_kvm_ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION2, &region);
-
-	if (ret < 0)
-		return coco_err(ret, "KVM_SET_USER_MEMORY_REGION2(slot %u, '%s' [0x%llx, +0x%llx), "
-				"guest_memfd %d): %s (errno %d)", ks->kvm_slot, slot->label,
-				(unsigned long long)slot->gpa, (unsigned long long)slot->size,
-				ks->gmem_fd, strerror(-ret), -ret);
-	return 0;
-}
-
-/* Mark the private runs of [gpa, gpa + size) private in KVM, as the core's tracker has them. */
-static int mark_private_runs(struct coco_vm *vm, struct snp_kvm_vm *k, uint64_t gpa,
-			     uint64_t size)
-{
-	uint64_t pos = gpa, end = gpa + size;
-
-	while (pos < end) {
-		enum coco_mem_state state;
-		uint64_t run;
-		int ret = coco_mem_tracker_get(vm->mem, pos, &state, &run);
-
-		if (ret)
-			return coco_err_context(ret, "sev-snp: memory state of GPA 0x%llx",
-						(unsigned long long)pos);
-		run = COCO_MIN(run, end - pos);
-		if (state == COCO_MEM_PRIVATE) {
-			ret = set_attributes(k, pos, run, true);
-			if (ret)
-				return ret;
-		}
-		pos += run;
-	}
-	return 0;
 }
 
 int snp_kvm_mem_slot_add(struct coco_vm *vm, struct coco_mem_slot *slot)
 {
-	struct snp_kvm_vm *k = kvm_vm_of(vm);
-	struct snp_kvm_create_guest_memfd gmem = { .size = slot->size };
-	struct snp_kvm_slot *ks;
-	int ret;
-
-	ks = calloc(1, sizeof(*ks));
-	if (!ks)
-		return coco_err(-ENOMEM, "sev-snp: out of memory");
-	ret = coco_kvm_ioctl(k->vm_fd, KVM_CREATE_GUEST_MEMFD, &gmem);
-	if (ret < 0) {
-		free(ks);
-		return coco_err(ret, "KVM_CREATE_GUEST_MEMFD(size 0x%llx for '%s'): %s (errno %d)",
-				(unsigned long long)slot->size, slot->label, strerror(-ret), -ret);
-	}
-	ks->gmem_fd = ret;
-	ks->kvm_slot = k->next_kvm_slot;
-	ret = set_region(k, slot, ks, false);
-	if (ret)
-		goto fail_close;
-	/* Slots that start private (RAM, launch regions) are private before LAUNCH_UPDATE. */
-	ret = mark_private_runs(vm, k, slot->gpa, slot->size);
-	if (ret)
-		goto fail_remove;
-	k->next_kvm_slot++;
-	slot->priv = ks;
-	return 0;
-
-fail_remove:
-	{
-		/* Keep the first failure's message: it is what the caller needs. */
-		char msg[1024];
-
-		snprintf(msg, sizeof(msg), "%s", coco_last_error());
-		if (set_region(k, slot, ks, true))
-			coco_warn("sev-snp: could not remove KVM memory slot %u after a failure: %s",
-				  ks->kvm_slot, coco_last_error());
-		coco_err(ret, "%s", msg);
-	}
-fail_close:
-	coco_kvm_close(ks->gmem_fd);
-	free(ks);
-	return ret;
-}
-
-/* Free the private pages of [gpa, gpa + size) in every guest_memfd that backs part of it. */
-static int punch_private(struct coco_vm *vm, uint64_t gpa, uint64_t size)
-{
-	uint64_t end = gpa + size;
-
-	for (size_t i = 0; i < vm->nslots; i++) {
-		struct coco_mem_slot *s = &vm->slots[i];
-		struct snp_kvm_slot *ks = s->priv;
-		uint64_t from = COCO_MAX(gpa, s->gpa), to = COCO_MIN(end, s->gpa + s->size);
-		int ret;
-
-		if (!ks || from >= to)
-			continue;
-		ret = coco_kvm_fallocate(ks->gmem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-					 (off_t)(from - s->gpa), (off_t)(to - from));
-		if (ret < 0)
-			return coco_err(ret, "fallocate(PUNCH_HOLE) of guest_memfd %d for [0x%llx, "
-					"0x%llx): %s (errno %d)", ks->gmem_fd,
-					(unsigned long long)from, (unsigned long long)to,
-					strerror(-ret), -ret);
-	}
-	return 0;
+	return coco_kvm_vm_mem_slot_add(vm, &kvm_vm_of(vm)->kvm, slot);
 }
 
 int snp_kvm_mem_convert(struct coco_vm *vm, uint64_t gpa, uint64_t size, enum coco_mem_state to)
 {
-	struct snp_kvm_vm *k = kvm_vm_of(vm);
-	bool private_ = to == COCO_MEM_PRIVATE;
-	int ret = set_attributes(k, gpa, size, private_);
-
-	if (ret)
-		return coco_err_context(ret, "coco_vm_mem_convert");
-	if (private_)
-		return 0;
-	/*
-	 * Shared now: the private copies are garbage to the host and the guest
-	 * gave them up, so free them.  If that fails, the conversion is undone
-	 * (the range is private again; punched pages come back zeroed, which a
-	 * guest converting them to shared did not expect to keep anyway).
-	 */
-	ret = punch_private(vm, gpa, size);
-	if (ret) {
-		int saved = ret;
-		char msg[1024];
-
-		snprintf(msg, sizeof(msg), "%s", coco_last_error());
-		if (set_attributes(k, gpa, size, true))
-			coco_warn("sev-snp: could not make [0x%llx, +0x%llx) private again: %s",
-				  (unsigned long long)gpa, (unsigned long long)size,
-				  coco_last_error());
-		return coco_err(saved, "coco_vm_mem_convert: %s; the range stays private", msg);
-	}
-	return 0;
+	return coco_kvm_vm_mem_convert(vm, &kvm_vm_of(vm)->kvm, gpa, size, to);
 }
 
 /* ------------------------------------------------------------------ */
@@ -587,29 +404,11 @@ static int sink_vcpu(struct coco_vm *vm, const struct coco_vcpu_desc *desc,
 		     const uint8_t vmsa[SNP_PAGE_SIZE])
 {
 	struct snp_kvm_vm *k = kvm_vm_of(vm);
-	struct snp_kvm_vcpu *vcpus, *v;
-	int ret;
+	struct coco_kvm_vcpu *v;
+	int ret = coco_kvm_vm_add_vcpu(&k->kvm, desc->index, &v);
 
-	vcpus = realloc(k->vcpus, (k->nvcpus + 1) * sizeof(*vcpus));
-	if (!vcpus)
-		return coco_err(-ENOMEM, "sev-snp: out of memory");
-	k->vcpus = vcpus;
-	v = &vcpus[k->nvcpus];
-	*v = (struct snp_kvm_vcpu){ .fd = -1, .index = desc->index };
-
-	ret = coco_kvm_ioctl(k->vm_fd, KVM_CREATE_VCPU, (void *)(uintptr_t)desc->index);
-	if (ret < 0)
-		return coco_err(ret, "KVM_CREATE_VCPU(%u): %s (errno %d)", desc->index,
-				strerror(-ret), -ret);
-	v->fd = ret;
-	ret = coco_kvm_mmap(v->fd, (size_t)k->host->vcpu_mmap_size, PROT_READ | PROT_WRITE,
-			    MAP_SHARED, 0, &v->run);
-	if (ret < 0) {
-		coco_kvm_close(v->fd);
-		return coco_err(ret, "mmap of vCPU %u's kvm_run (%d bytes): %s (errno %d)",
-				desc->index, k->host->vcpu_mmap_size, strerror(-ret), -ret);
-	}
-	k->nvcpus++;
+	if (ret)
+		return ret;
 	/* The vCPU stays (destroy closes it) even if its state cannot be set. */
 	return snp_kvm_vcpu_load_vmsa(v->fd, vmsa, k->vmsa_features, desc->index);
 }

@@ -6,7 +6,7 @@
  *
  *   hw-probe.c        the structured probe of an SNP host
  *   kvm-host.c        the opened host: /dev/kvm, /dev/sev, capabilities
- *   kvm-snp.c         VMs: creation, memslots, conversion, the launch sink
+ *   kvm-snp.c         VMs: creation (on core/kvm-vm.h), the launch sink
  *   kvm-vcpu-state.c  vCPU registers from which KVM builds the VMSA it measures
  *   backend-hw.c      the "sev-snp" backend table
  */
@@ -17,10 +17,10 @@
 #include <stdint.h>
 
 #include "backends/backend.h"
+#include "core/kvm-dev.h"
+#include "core/kvm-vm.h"
 #include "sev-snp/launch.h"
 #include "sev-snp/snp-defs.h"
-
-#define SNP_KVM_DEV_PATH "/dev/kvm"
 
 /* ------------------------------------------------------------------ */
 /* Probe                                                                */
@@ -31,12 +31,12 @@ int snp_hw_probe(struct coco_probe_result *result);
 /* ------------------------------------------------------------------ */
 /* Host                                                                 */
 
+/* The VM type check of the probe and of host open. */
+extern const struct coco_kvm_type_check snp_kvm_vm_type;
+
 struct snp_kvm_host {
-	int kvm_fd;			/* /dev/kvm */
+	struct coco_kvm_dev dev;	/* /dev/kvm */
 	int sev_fd;			/* /dev/sev, handed to every KVM SEV command */
-	int api_version;
-	int vcpu_mmap_size;		/* KVM_GET_VCPU_MMAP_SIZE */
-	uint64_t vm_types;		/* KVM_CAP_VM_TYPES mask */
 	bool vmsa_features_known;	/* KVM reported the features INIT2 accepts */
 	uint64_t vmsa_features_supported;
 	uint32_t snp_asids;		/* ASIDs usable by SEV-ES/SNP guests (CPUID), 0 unknown */
@@ -51,20 +51,11 @@ int snp_kvm_host_caps(struct snp_kvm_host *host, struct coco_caps *caps);
 /* ------------------------------------------------------------------ */
 /* VMs                                                                  */
 
-struct snp_kvm_vcpu {
-	int fd;
-	void *run;			/* struct kvm_run mapping */
-	uint32_t index;
-};
-
 struct snp_kvm_vm {
+	struct coco_kvm_vm kvm;		/* VM fd, memory slots, vCPUs */
 	struct snp_kvm_host *host;
-	int vm_fd;
 	uint64_t init_vmsa_features;	/* what KVM_SEV_INIT2 was given */
 	uint64_t vmsa_features;		/* what KVM puts in every VMSA (adds SNPActive) */
-	struct snp_kvm_vcpu *vcpus;
-	uint32_t nvcpus;
-	uint32_t next_kvm_slot;
 };
 
 /*

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The Linux user ABI of the SEV-SNP hardware path: KVM's SNP VM type and
- * launch commands, guest_memfd, KVM_SET_USER_MEMORY_REGION2, memory
- * attributes, and /dev/sev's SNP_PLATFORM_STATUS.
+ * launch commands, and /dev/sev's SNP_PLATFORM_STATUS.  The vendor-neutral
+ * part (guest_memfd, KVM_SET_USER_MEMORY_REGION2, memory attributes, VM
+ * types, KVM_MEMORY_ENCRYPT_OP) is core/kvm-uapi.h.
  *
  * Build hosts may carry older kernel headers (Debian 12: Linux 6.1, which
  * has none of this), so each definition here is our own, written from the
@@ -33,6 +34,8 @@
 #include <linux/kvm.h>
 #include <linux/psp-sev.h>
 
+#include "core/kvm-uapi.h"
+
 /*
  * Headers that define the SNP VM type (Linux 6.11+) also define the SNP
  * launch commands and everything older this file falls back on: note it
@@ -43,20 +46,7 @@
 #endif
 
 /* ------------------------------------------------------------------ */
-/* Capabilities and VM type (include/uapi/linux/kvm.h, asm/kvm.h)      */
-
-#ifndef KVM_CAP_USER_MEMORY2
-#define KVM_CAP_USER_MEMORY2 231	/* KVM_SET_USER_MEMORY_REGION2 */
-#endif
-#ifndef KVM_CAP_MEMORY_ATTRIBUTES
-#define KVM_CAP_MEMORY_ATTRIBUTES 233	/* returns the supported attribute mask */
-#endif
-#ifndef KVM_CAP_GUEST_MEMFD
-#define KVM_CAP_GUEST_MEMFD 234
-#endif
-#ifndef KVM_CAP_VM_TYPES
-#define KVM_CAP_VM_TYPES 235		/* returns a bitmask of KVM_CREATE_VM types */
-#endif
+/* VM type (asm/kvm.h)                                                 */
 
 /* KVM_CREATE_VM machine type of an SEV-SNP guest (asm/kvm.h). */
 #ifndef KVM_X86_SNP_VM
@@ -72,11 +62,7 @@
 #endif
 
 /* ------------------------------------------------------------------ */
-/* KVM_MEMORY_ENCRYPT_OP and the SEV command ids (asm/kvm.h)           */
-
-#ifndef KVM_MEMORY_ENCRYPT_OP
-#define KVM_MEMORY_ENCRYPT_OP _IOWR(KVMIO, 0xba, unsigned long)
-#endif
+/* KVM_MEMORY_ENCRYPT_OP's SEV commands (asm/kvm.h)                    */
 
 /* struct kvm_sev_cmd: the argument of KVM_MEMORY_ENCRYPT_OP (24 bytes). */
 struct snp_kvm_sev_cmd {
@@ -152,55 +138,6 @@ struct snp_kvm_launch_finish {
 };
 
 /* ------------------------------------------------------------------ */
-/* guest_memfd, memslots with guest_memfd, memory attributes (linux/kvm.h) */
-
-/* struct kvm_create_guest_memfd (64 bytes); the ioctl returns the new fd. */
-struct snp_kvm_create_guest_memfd {
-	uint64_t size;
-	uint64_t flags;
-	uint64_t reserved[6];
-};
-
-#ifndef KVM_CREATE_GUEST_MEMFD
-#define KVM_CREATE_GUEST_MEMFD _IOWR(KVMIO, 0xd4, struct snp_kvm_create_guest_memfd)
-#endif
-
-/* struct kvm_userspace_memory_region2 (160 bytes). */
-struct snp_kvm_memory_region2 {
-	uint32_t slot;
-	uint32_t flags;			/* KVM_MEM_GUEST_MEMFD */
-	uint64_t guest_phys_addr;
-	uint64_t memory_size;		/* 0 deletes the slot */
-	uint64_t userspace_addr;	/* shared (host-visible) backing */
-	uint64_t guest_memfd_offset;	/* private backing: offset in guest_memfd */
-	uint32_t guest_memfd;
-	uint32_t pad1;
-	uint64_t pad2[14];
-};
-
-#ifndef KVM_MEM_GUEST_MEMFD
-#define KVM_MEM_GUEST_MEMFD (1u << 2)
-#endif
-#ifndef KVM_SET_USER_MEMORY_REGION2
-#define KVM_SET_USER_MEMORY_REGION2 _IOW(KVMIO, 0x49, struct snp_kvm_memory_region2)
-#endif
-
-/* struct kvm_memory_attributes (32 bytes). */
-struct snp_kvm_memory_attributes {
-	uint64_t address;
-	uint64_t size;
-	uint64_t attributes;	/* KVM_MEMORY_ATTRIBUTE_PRIVATE or 0 (shared) */
-	uint64_t flags;		/* must be zero */
-};
-
-#ifndef KVM_MEMORY_ATTRIBUTE_PRIVATE
-#define KVM_MEMORY_ATTRIBUTE_PRIVATE (1ull << 3)
-#endif
-#ifndef KVM_SET_MEMORY_ATTRIBUTES
-#define KVM_SET_MEMORY_ATTRIBUTES _IOW(KVMIO, 0xd2, struct snp_kvm_memory_attributes)
-#endif
-
-/* ------------------------------------------------------------------ */
 /* /dev/sev (include/uapi/linux/psp-sev.h)                             */
 
 /* struct sev_issue_cmd: packed, 16 bytes. */
@@ -264,15 +201,6 @@ _Static_assert(offsetof(struct snp_kvm_launch_finish, id_block_en) == 0x10, "id_
 _Static_assert(offsetof(struct snp_kvm_launch_finish, host_data) == 0x13, "host_data @0x13");
 _Static_assert(offsetof(struct snp_kvm_launch_finish, flags) == 0x36, "flags @0x36");
 
-_Static_assert(sizeof(struct snp_kvm_create_guest_memfd) == 64, "create_guest_memfd is 64 bytes");
-
-_Static_assert(sizeof(struct snp_kvm_memory_region2) == 160, "memory_region2 is 160 bytes");
-_Static_assert(offsetof(struct snp_kvm_memory_region2, guest_memfd_offset) == 0x20,
-	       "guest_memfd_offset @0x20");
-_Static_assert(offsetof(struct snp_kvm_memory_region2, guest_memfd) == 0x28, "guest_memfd @0x28");
-
-_Static_assert(sizeof(struct snp_kvm_memory_attributes) == 32, "memory_attributes is 32 bytes");
-
 _Static_assert(sizeof(struct snp_sev_issue_cmd) == 16, "struct sev_issue_cmd is 16 bytes");
 _Static_assert(offsetof(struct snp_sev_issue_cmd, data) == 4, "sev_issue_cmd.data @4");
 _Static_assert(offsetof(struct snp_sev_issue_cmd, error) == 12, "sev_issue_cmd.error @0xc");
@@ -286,19 +214,9 @@ _Static_assert(offsetof(struct snp_sev_user_snp_status, reported_tcb_version) ==
 	       "reported_tcb @0x18");
 
 /* ioctl numbers as the spec prints them (snp.md section 8, 4.6). */
-_Static_assert(KVM_MEMORY_ENCRYPT_OP == 0xC008AEBAul, "KVM_MEMORY_ENCRYPT_OP");
-_Static_assert(KVM_CREATE_GUEST_MEMFD == 0xC040AED4ul, "KVM_CREATE_GUEST_MEMFD");
-_Static_assert(KVM_SET_USER_MEMORY_REGION2 == 0x40A0AE49ul, "KVM_SET_USER_MEMORY_REGION2");
-_Static_assert(KVM_SET_MEMORY_ATTRIBUTES == 0x4020AED2ul, "KVM_SET_MEMORY_ATTRIBUTES");
 _Static_assert(SEV_ISSUE_CMD == 0xC0105300ul, "SEV_ISSUE_CMD");
 
 _Static_assert(KVM_X86_SNP_VM == 4, "KVM_X86_SNP_VM");
-_Static_assert(KVM_CAP_USER_MEMORY2 == 231, "KVM_CAP_USER_MEMORY2");
-_Static_assert(KVM_CAP_MEMORY_ATTRIBUTES == 233, "KVM_CAP_MEMORY_ATTRIBUTES");
-_Static_assert(KVM_CAP_GUEST_MEMFD == 234, "KVM_CAP_GUEST_MEMFD");
-_Static_assert(KVM_CAP_VM_TYPES == 235, "KVM_CAP_VM_TYPES");
-_Static_assert(KVM_MEM_GUEST_MEMFD == 4, "KVM_MEM_GUEST_MEMFD");
-_Static_assert(KVM_MEMORY_ATTRIBUTE_PRIVATE == 8, "KVM_MEMORY_ATTRIBUTE_PRIVATE");
 _Static_assert(KVM_X86_GRP_SEV == 1 && KVM_X86_SEV_VMSA_FEATURES == 0, "SEV device attrs");
 
 /*
@@ -319,13 +237,6 @@ _Static_assert(sizeof(struct kvm_sev_snp_launch_update) == sizeof(struct snp_kvm
 	       "kvm_sev_snp_launch_update");
 _Static_assert(sizeof(struct kvm_sev_snp_launch_finish) == sizeof(struct snp_kvm_launch_finish),
 	       "kvm_sev_snp_launch_finish");
-_Static_assert(sizeof(struct kvm_create_guest_memfd) == sizeof(struct snp_kvm_create_guest_memfd),
-	       "kvm_create_guest_memfd");
-_Static_assert(sizeof(struct kvm_userspace_memory_region2) ==
-		       sizeof(struct snp_kvm_memory_region2),
-	       "kvm_userspace_memory_region2");
-_Static_assert(sizeof(struct kvm_memory_attributes) == sizeof(struct snp_kvm_memory_attributes),
-	       "kvm_memory_attributes");
 _Static_assert(sizeof(struct sev_user_data_snp_status) == sizeof(struct snp_sev_user_snp_status),
 	       "sev_user_data_snp_status");
 #endif

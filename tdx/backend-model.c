@@ -1,59 +1,390 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Backend "tdx-model": Intel TDX on the TDX module model.
+ * Backend "tdx-model": Intel TDX on the TDX module + PAMT platform model.
  *
- * For now only the vendor-common half exists: policy checks, TDVF launch
- * plans and dry runs, so expected MRTDs can be computed with no platform.
- * The module model (SEAMCALLs, TDMR/PAMT, TD build) arrives with issue 3;
- * until then the probe says so and no host opens.
+ * The host half does what Linux and KVM do on a real TDX host, through the
+ * same vendor interface (tdx/tdx-host.h over the module model's SEAMCALL
+ * entry point): the module comes up once per platform (tdx_enable: SYS.INIT,
+ * LP.INIT on every LP, TDMRs/PAMTs, SYS.CONFIG, KEY.CONFIG per package,
+ * TDMR.INIT); a VM is a TD whose KeyID, TDR, TDCS and keys are taken when the
+ * VM is created, whose TD_PARAMS (TDH.MNG.INIT) and vCPUs come when its
+ * launch begins, whose launch pages are TDH.MEM.PAGE.ADD (+ TDH.MR.EXTEND)
+ * and which TDH.MR.FINALIZE seals; destroy runs the teardown sequence after
+ * which the KeyID is free again.
+ *
+ * Guest memory: the VM's slots are the host's (shared) view; private pages
+ * are the module's, taken from the host kernel's pool as guest_memfd pages
+ * would be, and never reachable through the slots.  Converting a page to
+ * shared removes it from the TD (RANGE.BLOCK, TRACK, PAGE.REMOVE: its
+ * contents are gone, as on hardware); converting to private adds a fresh
+ * page (PAGE.AUG) once the TD runs, which the guest accepts.
+ *
+ * Evidence: until guests run (coco-vmm), an in-process agent plays the
+ * guest's part (TDG.MR.REPORT on vCPU 0 through a private scratch page
+ * outside guest RAM), and the model Quoting Enclave turns the TDREPORT into
+ * a DCAP quote signed under the platform's model PCK hierarchy.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
 
 #include "tdx/backend-common.h"
+#include "tdx/module-model.h"
+#include "tdx/qe-model.h"
+#include "tdx/tdx-host.h"
+#include "tdx/verify.h"
+
+#define PAGE 4096ull
+
+/*
+ * Where the evidence agent's TDREPORT page sits: the last private GPA of a
+ * 4-level TD (GPAW 48: the shared bit is 47), far above any guest RAM.
+ */
+#define AGENT_SCRATCH_GPA ((1ull << 47) - PAGE)
+
+/* Quote version the model QE produces (4: TD 1.0 body, what most verifiers expect). */
+#define MODEL_QUOTE_VERSION 4u
+
+struct model_host {
+	struct tdx_module *module;
+	struct tdx_host *host;
+	struct tdx_host_env env;
+	struct tdx_qe_model *qe;
+	pthread_mutex_t qe_lock;
+};
+
+struct model_vm {
+	struct model_host *mh;
+	struct tdx_host_td *td;
+	bool initialised;		/* TDH.MNG.INIT done */
+	bool finalised;			/* TDH.MR.FINALIZE done: the TD is runnable */
+};
+
+static struct model_host *mh_of(struct coco_host *host)
+{
+	return host->priv;
+}
+
+static struct model_vm *mv_of(struct coco_vm *vm)
+{
+	return tdx_vm_of(vm)->backend;
+}
+
+/* ------------------------------------------------------------------ */
+/* Probe, host, caps                                                    */
 
 static int model_probe(struct coco_probe_result *r)
 {
-	coco_probe_add(r, "module model", false, "arrives with issue 3; expected measurements "
-		       "(cococtl measure --backend tdx) work without it",
-		       "the TDX module model is not built yet");
+	EVP_MD *sha384 = EVP_MD_fetch(NULL, "SHA384", NULL);
+	EVP_MD *sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	bool ok = sha384 && sha256;
+
+	coco_probe_add(r, "crypto", ok, "install an OpenSSL 3 with the default provider", "%s",
+		       ok ? "OpenSSL provides SHA-384, SHA-256 and ECDSA P-256"
+			  : "OpenSSL lacks SHA-384 or SHA-256");
+	EVP_MD_free(sha384);
+	EVP_MD_free(sha256);
 	return 0;
+}
+
+static void host_free(struct model_host *mh)
+{
+	if (!mh)
+		return;
+	tdx_qe_model_free(mh->qe);
+	tdx_host_close(mh->host);
+	tdx_module_close(mh->module);
+	pthread_mutex_destroy(&mh->qe_lock);
+	free(mh);
 }
 
 static int model_host_open(struct coco_host *host, const struct coco_host_options *opts)
 {
-	(void)host;
-	(void)opts;
-	return coco_err(-ENOTSUP, "tdx-model: the TDX module model is not built yet (it arrives "
-			"with issue 3); only expected measurements are available");
+	struct tdx_module_config cfg = { 0 };
+	struct model_host *mh = calloc(1, sizeof(*mh));
+	int ret;
+
+	if (!mh)
+		return coco_err(-ENOMEM, "tdx-model: out of memory");
+	pthread_mutex_init(&mh->qe_lock, NULL);
+	/* Guests need one private KeyID each; the module keeps one as its global KeyID. */
+	if (opts->model_max_guests)
+		cfg.keyids = opts->model_max_guests + 1;
+	ret = tdx_module_open(&cfg, &mh->module);
+	if (!ret) {
+		tdx_host_env_model(mh->module, &mh->env);
+		ret = tdx_host_open(&mh->env, &mh->host);
+	}
+	if (!ret) {
+		tdx_host_reap(mh->host);
+		ret = tdx_host_enable(mh->host);
+		if (ret)
+			ret = coco_err_context(ret, "tdx-model: bringing the TDX module up");
+	}
+	if (ret) {
+		host_free(mh);
+		return ret;
+	}
+	host->priv = mh;
+	return 0;
 }
 
 static void model_host_close(struct coco_host *host)
 {
-	(void)host;
+	host_free(mh_of(host));
+	host->priv = NULL;
+}
+
+/* TDH.SYS.RD of one global metadata field (LP 0), 0 if the module does not answer. */
+static uint64_t sys_rd(struct model_host *mh, uint64_t field)
+{
+	struct tdx_module_args a = { .rdx = field };
+
+	return tdx_module_seamcall(mh->module, 0, TDH_SYS_RD, &a) == TDX_SUCCESS ? a.r8 : 0;
 }
 
 static int model_caps(struct coco_host *host, struct coco_caps *caps)
 {
-	(void)host;
-	(void)caps;
-	return coco_err(-ENOTSUP, "tdx-model: the TDX module model is not built yet");
+	struct model_host *mh = mh_of(host);
+	uint32_t first, count, tdmrs;
+	unsigned int max_pa, packages, lps;
+	uint64_t pamt_bytes;
+
+	tdx_module_keyids(mh->module, &first, &count, &max_pa);
+	tdx_module_topology(mh->module, &packages, &lps);
+	tdx_host_enable_info(mh->host, &tdmrs, &pamt_bytes);
+	caps->max_guests = count - 1;
+	caps->active_guests = tdx_host_keyids_in_use(mh->host);
+	caps->page_types = TDX_LAUNCH_PAGE_TYPES;
+	snprintf(caps->measurement_alg, sizeof(caps->measurement_alg), "sha384");
+	caps->measurement_size = TDX_MR_SIZE;
+	snprintf(caps->firmware_version, sizeof(caps->firmware_version), "%llu.%llu.%llu",
+		 (unsigned long long)sys_rd(mh, TDX_MD_MAJOR_VERSION),
+		 (unsigned long long)sys_rd(mh, TDX_MD_MINOR_VERSION),
+		 (unsigned long long)sys_rd(mh, TDX_MD_UPDATE_VERSION));
+	coco_caps_add(caps, "tdx.private_keyids", "[%u, %u): %u for TDs, %u global", first,
+		      first + count, count - 1, first);
+	coco_caps_add(caps, "tdx.topology", "%u packages x %u logical processors", packages, lps);
+	coco_caps_add(caps, "tdx.tdmrs", "%u", tdmrs);
+	coco_caps_add(caps, "tdx.pamt", "%llu KB allocated for PAMT",
+		      (unsigned long long)(pamt_bytes / 1024));
+	coco_caps_add(caps, "tdx.attributes_fixed0", "0x%016llx",
+		      (unsigned long long)sys_rd(mh, TDX_MD_ATTRIBUTES_FIXED0));
+	coco_caps_add(caps, "tdx.xfam_fixed0", "0x%016llx",
+		      (unsigned long long)sys_rd(mh, TDX_MD_XFAM_FIXED0));
+	coco_caps_add(caps, "tdx.quote", "DCAP ECDSA P-256 version %u, model PCK hierarchy",
+		      MODEL_QUOTE_VERSION);
+	coco_caps_add(caps, "tdx.platform", "%s",
+		      host->private_platform || !host->platform_path ? "private"
+								     : host->platform_path);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* VMs                                                                  */
+
+static const struct tdx_launch_sink_ops model_sink;
+
+static void model_vm_destroy(struct coco_vm *vm)
+{
+	struct model_vm *mv;
+
+	if (vm->dry_run || !vm->priv) {
+		tdx_dry_vm_destroy(vm);
+		return;
+	}
+	mv = mv_of(vm);
+	if (mv->td && tdx_host_td_destroy(mv->td))
+		coco_warn("tdx-model: tearing down TD '%s': %s", coco_vm_label(vm),
+			  coco_last_error());
+	free(mv);
+	tdx_vm_free_common(vm);
 }
 
 static int model_vm_create(struct coco_vm *vm)
 {
-	return tdx_dry_vm_create(vm);
+	struct model_vm *mv;
+	int ret;
+
+	if (vm->dry_run)
+		return tdx_dry_vm_create(vm);
+	mv = calloc(1, sizeof(*mv));
+	if (!mv)
+		return coco_err(-ENOMEM, "tdx-model: out of memory");
+	mv->mh = mh_of(vm->host);
+	ret = tdx_vm_init_common(vm, &model_sink, mv);
+	if (ret) {
+		free(mv);
+		return ret;
+	}
+	ret = tdx_host_td_create_keyed(mv->mh->host, vm->config.vcpus, &mv->td);
+	if (ret) {
+		mv->td = NULL;
+		model_vm_destroy(vm);
+		return coco_err_context(ret, "coco_vm_create on tdx-model");
+	}
+	return 0;
 }
 
-static void model_vm_destroy(struct coco_vm *vm)
+/* Private pages are the module's, not the slots': nothing to bind. */
+static int model_mem_slot_add(struct coco_vm *vm, struct coco_mem_slot *slot)
 {
-	tdx_dry_vm_destroy(vm);
+	(void)vm;
+	(void)slot;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The launch sink                                                      */
+
+static int sink_start(struct coco_vm *vm, const struct tdx_td_config *cfg)
+{
+	struct model_vm *mv = mv_of(vm);
+	int ret = tdx_host_td_init(mv->td, cfg);
+
+	mv->initialised = !ret;
+	return ret;
+}
+
+static int sink_add_pages(struct coco_vm *vm, uint64_t gpa, const uint8_t *src, uint64_t npages,
+			  bool extend)
+{
+	struct model_vm *mv = mv_of(vm);
+
+	for (uint64_t i = 0; i < npages; i++) {
+		int ret = tdx_host_td_add_page(mv->td, gpa + i * PAGE, src + i * PAGE, extend);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int sink_finish(struct coco_vm *vm, struct coco_measurement *measurement)
+{
+	struct model_vm *mv = mv_of(vm);
+	int ret;
+
+	(void)measurement;	/* the platform reports it, in the TD's evidence */
+	ret = tdx_host_td_finalize(mv->td);
+	mv->finalised = !ret;
+	return ret;
+}
+
+static const struct tdx_launch_sink_ops model_sink = {
+	.name = "TDX module model",
+	.start = sink_start,
+	.add_pages = sink_add_pages,
+	.finish = sink_finish,
+};
+
+/* ------------------------------------------------------------------ */
+/* Conversions                                                          */
+
+/*
+ * One page.  To shared: a page the TD holds (launched or added) is removed
+ * from it; one it never held only changes attribute.  To private: a runnable
+ * TD gets a fresh page (PAGE.AUG) for the guest to accept; before that the
+ * page stays pending, as KVM leaves it until the guest first touches it.
+ */
+static int convert_page(struct model_vm *mv, uint64_t gpa, enum coco_mem_state to)
+{
+	bool held = tdx_host_td_is_private(mv->td, gpa);
+
+	if (to == COCO_MEM_SHARED)
+		return held ? tdx_host_td_to_shared(mv->td, gpa) : 0;
+	if (held || !mv->finalised)
+		return 0;
+	return tdx_host_td_to_private(mv->td, gpa, false);
+}
+
+static int model_mem_convert(struct coco_vm *vm, uint64_t gpa, uint64_t size,
+			     enum coco_mem_state to)
+{
+	struct model_vm *mv = mv_of(vm);
+	enum coco_mem_state back = to == COCO_MEM_SHARED ? COCO_MEM_PRIVATE : COCO_MEM_SHARED;
+	uint64_t done;
+	int ret = 0;
+
+	for (done = 0; done < size; done += PAGE) {
+		ret = convert_page(mv, gpa + done, to);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		return 0;
+	/* Undo what went through (a removed page comes back empty, as on hardware). */
+	{
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", coco_last_error());
+		while (done) {
+			done -= PAGE;
+			if (convert_page(mv, gpa + done, back))
+				coco_warn("tdx-model: undoing the conversion of GPA 0x%llx: %s",
+					  (unsigned long long)(gpa + done), coco_last_error());
+		}
+		return coco_err(ret, "%s", msg);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Evidence                                                             */
+
+static int verify_report_mac(void *ctx, const uint8_t report[TDX_TDREPORT_SIZE])
+{
+	return tdx_module_verify_report(ctx, report);
+}
+
+/* The platform's Quoting Enclave (its keys made on first use). */
+static int model_qe(struct model_host *mh, struct tdx_qe_model **qe)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&mh->qe_lock);
+	if (!mh->qe)
+		ret = tdx_qe_model_generate(&mh->qe);
+	*qe = mh->qe;
+	pthread_mutex_unlock(&mh->qe_lock);
+	return ret;
+}
+
+static int model_get_evidence(struct coco_vm *vm, const uint8_t report_data[64],
+			      struct coco_evidence **evidence)
+{
+	struct model_vm *mv;
+	struct tdx_qe_model *qe;
+	uint8_t report[TDX_TDREPORT_SIZE];
+	uint8_t *quote = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (vm->dry_run)
+		return coco_err(-ENOTSUP, "coco_vm_get_evidence: a dry run has no platform");
+	mv = mv_of(vm);
+	if (!mv->finalised)
+		return coco_err(-EBUSY, "coco_vm_get_evidence: TD '%s' is not finalised (TDH.MR."
+				"FINALIZE ends its launch); finish the launch first",
+				coco_vm_label(vm));
+	ret = tdx_host_td_report(mv->td, 0, AGENT_SCRATCH_GPA, report_data, report);
+	if (!ret)
+		ret = model_qe(mv->mh, &qe);
+	if (!ret)
+		ret = tdx_qe_model_quote(qe, report, verify_report_mac, mv->mh->module,
+					 MODEL_QUOTE_VERSION, &quote, &len);
+	if (!ret)
+		ret = coco_evidence_new(&tdx_quote_evidence_ops, quote, len, evidence);
+	free(quote);
+	return ret ? coco_err_context(ret, "coco_vm_get_evidence on tdx-model") : 0;
 }
 
 const struct coco_backend tdx_model_backend = {
 	.name = "tdx-model",
 	.vendor = COCO_VENDOR_INTEL_TDX,
 	.hardware = false,
-	.description = "Intel TDX on the TDX module model",
+	.description = "Intel TDX on the TDX module and PAMT platform model",
 	.design_features = 0,
 	.probe = model_probe,
 	.host_open = model_host_open,
@@ -67,4 +398,7 @@ const struct coco_backend tdx_model_backend = {
 	.launch_region = tdx_launch_region,
 	.launch_vcpu = tdx_launch_vcpu,
 	.launch_finish = tdx_launch_finish,
+	.mem_slot_add = model_mem_slot_add,
+	.mem_convert = model_mem_convert,
+	.get_evidence = model_get_evidence,
 };

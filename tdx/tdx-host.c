@@ -849,8 +849,29 @@ int tdx_host_td_create(struct tdx_host *h, const struct tdx_td_config *cfg, unsi
 		       struct tdx_host_td **out)
 {
 	struct tdx_host_td *td;
+	int ret;
+
+	if (cfg->max_vcpus && vcpus > cfg->max_vcpus)
+		return coco_err(-EINVAL, "tdx_host_td_create: %u vCPUs but MAX_VCPUS is %u", vcpus,
+				cfg->max_vcpus);
+	ret = tdx_host_td_create_keyed(h, vcpus, &td);
+	if (ret)
+		return ret;
+	ret = tdx_host_td_init(td, cfg);
+	if (ret) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", coco_last_error());
+		tdx_host_td_destroy(td);
+		return coco_err(ret, "%s", msg);
+	}
+	*out = td;
+	return 0;
+}
+
+int tdx_host_td_create_keyed(struct tdx_host *h, unsigned int vcpus, struct tdx_host_td **out)
+{
+	struct tdx_host_td *td;
 	struct tdx_module_args a;
-	uint64_t params;
 	bool reaped = false;
 	int ret;
 
@@ -859,9 +880,9 @@ int tdx_host_td_create(struct tdx_host *h, const struct tdx_td_config *cfg, unsi
 				"bring the host up first (tdx_host_enable)");
 	if ((ret = load_md(h)))
 		return ret;
-	if (!vcpus || vcpus > h->max_vcpus_per_td || (cfg->max_vcpus && vcpus > cfg->max_vcpus))
-		return coco_err(-EINVAL, "tdx_host_td_create: %u vCPUs: 1 to %u (MAX_VCPUS %u)",
-				vcpus, h->max_vcpus_per_td, cfg->max_vcpus);
+	if (!vcpus || vcpus > h->max_vcpus_per_td)
+		return coco_err(-EINVAL, "tdx_host_td_create: %u vCPUs: 1 to %u", vcpus,
+				h->max_vcpus_per_td);
 	td = calloc(1, sizeof(*td));
 	if (td)
 		td->vcpus = calloc(vcpus, sizeof(*td->vcpus));
@@ -923,19 +944,6 @@ int tdx_host_td_create(struct tdx_host *h, const struct tdx_td_config *cfg, unsi
 		}
 		td->tdcs[td->ntdcs++] = pa;
 	}
-	if ((ret = pool_alloc(h, 1, &params)))
-		goto fail;
-	encode_td_params(h, cfg, vcpus, pool_ptr(h, params));
-	a = (struct tdx_module_args){ .rcx = td->tdr, .rdx = params };
-	ret = call(h, "tdx_host_td_create: TD_PARAMS", 0, TDH_MNG_INIT, &a, NULL);
-	pool_free(h, params, 1);
-	if (ret)
-		goto fail;
-	for (unsigned int i = 0; i < vcpus; i++)
-		if ((ret = create_vcpu(td, i)))
-			goto fail;
-	if ((ret = pool_alloc(h, 1, &td->src_page)))
-		goto fail;
 	*out = td;
 	return 0;
 
@@ -945,6 +953,32 @@ fail: {
 	tdx_host_td_destroy(td);
 	return coco_err(ret, "%s", msg);
 }
+}
+
+int tdx_host_td_init(struct tdx_host_td *td, const struct tdx_td_config *cfg)
+{
+	struct tdx_host *h = td->h;
+	struct tdx_module_args a;
+	uint64_t params;
+	int ret;
+
+	if (td->src_page)
+		return coco_err(-EBUSY, "tdx_host_td_init: the TD is initialised already");
+	if (cfg->max_vcpus && td->nvcpus > cfg->max_vcpus)
+		return coco_err(-EINVAL, "tdx_host_td_init: the TD has %u vCPUs but MAX_VCPUS is %u",
+				td->nvcpus, cfg->max_vcpus);
+	if ((ret = pool_alloc(h, 1, &params)))
+		return ret;
+	encode_td_params(h, cfg, td->nvcpus, pool_ptr(h, params));
+	a = (struct tdx_module_args){ .rcx = td->tdr, .rdx = params };
+	ret = call(h, "tdx_host_td_init: TD_PARAMS", 0, TDH_MNG_INIT, &a, NULL);
+	pool_free(h, params, 1);
+	if (ret)
+		return ret;
+	for (unsigned int i = 0; i < td->nvcpus; i++)
+		if ((ret = create_vcpu(td, i)))
+			return ret;
+	return pool_alloc(h, 1, &td->src_page);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1003,6 +1037,9 @@ int tdx_host_td_add_page(struct tdx_host_td *td, uint64_t gpa, const uint8_t src
 	if (gpa & (PAGE - 1))
 		return coco_err(-EINVAL, "tdx_host_td_add_page: GPA 0x%llx is not 4 KiB aligned",
 				(unsigned long long)gpa);
+	if (!td->src_page)
+		return coco_err(-EBUSY, "tdx_host_td_add_page: the TD is not initialised "
+				"(tdx_host_td_init first)");
 	if ((ret = ensure_sept(td, gpa)) || (ret = td_page(td, &target)))
 		return coco_err_context(ret, "tdx_host_td_add_page at GPA 0x%llx",
 					(unsigned long long)gpa);

@@ -75,6 +75,14 @@ void tdx_host_enable_info(struct tdx_host *h, uint32_t *nr_tdmrs, uint64_t *pamt
 
 int tdx_host_td_create(struct tdx_host *h, const struct tdx_td_config *cfg, unsigned int vcpus,
 		       struct tdx_host_td **td);
+/*
+ * The same in two steps, as a VM's life has them: the KeyID, TDR, TDCS and
+ * keys when the VM is created (-EBUSY when the KeyIDs are used up), then
+ * TDH.MNG.INIT and the vCPUs when its launch begins (a TD_PARAMS the module
+ * refuses fails here).  tdx_host_td_destroy undoes either.
+ */
+int tdx_host_td_create_keyed(struct tdx_host *h, unsigned int vcpus, struct tdx_host_td **td);
+int tdx_host_td_init(struct tdx_host_td *td, const struct tdx_td_config *cfg);
 /* TDH.MEM.PAGE.ADD of one 4 KiB page at @gpa with contents @src (+ its 16 MR.EXTENDs). */
 int tdx_host_td_add_page(struct tdx_host_td *td, uint64_t gpa, const uint8_t src[4096],
 			 bool extend);

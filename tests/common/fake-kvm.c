@@ -10,6 +10,7 @@
 
 #include "core/kvm.h"
 #include "sev-snp/launch-digest.h"
+#include "tdx/mrtd.h"
 
 #define FD_BASE 1000
 #define MAX_FDS 512
@@ -96,6 +97,12 @@ static int fake_read_file(const char *path, char *buf, size_t size)
 						: -ENOENT;
 	if (!strcmp(path, "/sys/module/kvm_amd/parameters/sev"))
 		return F->facts.kvm_amd_loaded ? copy_text(buf, size, "Y\n") : -ENOENT;
+	if (!strcmp(path, "/sys/module/kvm_intel/parameters/tdx"))
+		return F->facts.kvm_intel_tdx ? copy_text(buf, size, F->facts.kvm_intel_tdx)
+					      : -ENOENT;
+	if (!strcmp(path, "/sys/fs/cgroup/misc.capacity"))
+		return F->facts.misc_capacity ? copy_text(buf, size, F->facts.misc_capacity)
+					      : -ENOENT;
 	if (!strcmp(path, "/proc/cpuinfo")) {
 		char text[1024];
 		snprintf(text, sizeof(text),
@@ -135,8 +142,12 @@ static void fake_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 /* ------------------------------------------------------------------ */
 /* /dev/kvm, /dev/sev                                                   */
 
+static void mrtd_free(void);
+static void mrtd_reset(void);
+
 static void free_vm_records(void)
 {
+	mrtd_free();
 	for (size_t i = 0; i < F->nupdates; i++) {
 		free(F->updates[i].contents);
 		F->updates[i].contents = NULL;
@@ -164,6 +175,13 @@ static void reset_vm_state(void)
 		snp_launch_digest_fini(&digest);
 	digest_ready = snp_launch_digest_init(&digest) == 0;
 	memset(F->digest, 0, sizeof(F->digest));
+	F->split_irqchip = F->tdx_initialized = F->tdx_finalized = false;
+	F->apic_bus_cycle_ns = 0;
+	F->max_vcpus = F->tsc_khz = 0;
+	memset(&F->tdx_init, 0, sizeof(F->tdx_init));
+	F->tdx_init_ncpuid = 0;
+	F->ntdx_mems = 0;
+	mrtd_reset();
 }
 
 static int sys_ioctl(unsigned long req, void *arg)
@@ -183,6 +201,13 @@ static int sys_ioctl(unsigned long req, void *arg)
 			return F->facts.user_memory2;
 		case KVM_CAP_MEMORY_ATTRIBUTES:
 			return (int)F->facts.memory_attributes;
+		case KVM_CAP_X86_APIC_BUS_CYCLES_NS:
+			return F->facts.apic_bus_cycles_cap;
+		case KVM_CAP_SPLIT_IRQCHIP:
+		case KVM_CAP_VM_TSC_CONTROL:
+			return 1;
+		case KVM_CAP_MAX_VCPUS:
+			return (int)F->facts.max_vcpus;
 		default:
 			return 0;
 		}
@@ -236,10 +261,10 @@ static int sev_ioctl(unsigned long req, void *arg)
 /* ------------------------------------------------------------------ */
 /* Guest memory as KVM sees it                                          */
 
-static const struct snp_kvm_memory_region2 *region_of(uint64_t gpa)
+static const struct coco_kvm_memory_region2 *region_of(uint64_t gpa)
 {
 	for (size_t i = F->nregions; i-- > 0;) {
-		const struct snp_kvm_memory_region2 *r = &F->regions[i];
+		const struct coco_kvm_memory_region2 *r = &F->regions[i];
 		if (gpa >= r->guest_phys_addr && gpa - r->guest_phys_addr < r->memory_size)
 			return r;
 	}
@@ -249,7 +274,7 @@ static const struct snp_kvm_memory_region2 *region_of(uint64_t gpa)
 static bool is_private(uint64_t gpa)
 {
 	for (size_t i = F->nattrs; i-- > 0;) {
-		const struct snp_kvm_memory_attributes *a = &F->attrs[i];
+		const struct coco_kvm_memory_attributes *a = &F->attrs[i];
 		if (gpa >= a->address && gpa - a->address < a->size)
 			return a->attributes == KVM_MEMORY_ATTRIBUTE_PRIVATE;
 	}
@@ -402,7 +427,7 @@ static int launch_update(struct snp_kvm_sev_cmd *cmd)
 	}
 	for (uint64_t i = 0; i < this_call; i++) {
 		uint64_t gpa = (u->gfn_start + i) * PAGE;
-		const struct snp_kvm_memory_region2 *r = region_of(gpa);
+		const struct coco_kvm_memory_region2 *r = region_of(gpa);
 		uint8_t *page = u->type == SNP_KVM_PAGE_TYPE_ZERO
 					? NULL
 					: (uint8_t *)(uintptr_t)(u->uaddr + i * PAGE);
@@ -507,13 +532,301 @@ static int encrypt_op(struct snp_kvm_sev_cmd *cmd)
 	return -EINVAL;
 }
 
+/* ------------------------------------------------------------------ */
+/* TDX: KVM_TDX_* as KVM 6.16 checks them, MRTD as the TDX module forms it */
+
+#define TDX_VM_TYPE 5
+#define TDX_OPERAND_BUSY 0x8000020000000000ull
+#define TDX_NO_VCPUS 0xC000060900000000ull
+#define X2APIC_BIT (1u << 21)
+
+static struct tdx_mrtd *mrtd;
+
+static bool is_tdx(void)
+{
+	return F->create_vm_type == TDX_VM_TYPE;
+}
+
+static void mrtd_free(void)
+{
+	tdx_mrtd_free(mrtd);
+	mrtd = NULL;
+}
+
+static void mrtd_reset(void)
+{
+	mrtd_free();
+	memset(F->mrtd, 0, sizeof(F->mrtd));
+}
+
+static const struct kvm_cpuid_entry2 *find_cpuid(const struct kvm_cpuid_entry2 *e, uint32_t n,
+						 uint32_t function, uint32_t index)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (e[i].function == function &&
+		    (!(e[i].flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e[i].index == index))
+			return &e[i];
+	return NULL;
+}
+
+static int tdx_capabilities(struct tdx_kvm_cmd *cmd)
+{
+	struct tdx_kvm_capabilities *caps = (void *)(uintptr_t)cmd->data;
+
+	record(FAKE_TDX_CAPABILITIES);
+	if (cmd->flags)
+		return -EINVAL;
+	/* KVM reads only nent and says -E2BIG without telling how many it needs. */
+	if (caps->cpuid_nent < F->facts.tdx_ncpuid_configs)
+		return -E2BIG;
+	memset(caps, 0, sizeof(*caps));
+	caps->supported_attrs = F->facts.tdx_supported_attrs;
+	caps->supported_xfam = F->facts.tdx_supported_xfam;
+	caps->cpuid_nent = F->facts.tdx_ncpuid_configs;
+	memcpy(caps->cpuid_entries, F->facts.tdx_cpuid_configs,
+	       F->facts.tdx_ncpuid_configs * sizeof(caps->cpuid_entries[0]));
+	return 0;
+}
+
+static int tdx_init_vm(struct tdx_kvm_cmd *cmd)
+{
+	const struct tdx_kvm_init_vm *iv = (const void *)(uintptr_t)cmd->data;
+	const struct kvm_cpuid_entry2 *e;
+	uint32_t guest_pa;
+
+	record(FAKE_TDX_INIT_VM);
+	F->tdx_init.attributes = iv->attributes;
+	F->tdx_init.xfam = iv->xfam;
+	memcpy(F->tdx_init.mrconfigid, iv->mrconfigid, 48);
+	memcpy(F->tdx_init.mrowner, iv->mrowner, 48);
+	memcpy(F->tdx_init.mrownerconfig, iv->mrownerconfig, 48);
+	if (iv->cpuid_nent > TDX_KVM_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	F->tdx_init_ncpuid = iv->cpuid_nent < 64 ? iv->cpuid_nent : 64;
+	memcpy(F->tdx_init_cpuid, iv->cpuid_entries, F->tdx_init_ncpuid * sizeof(F->tdx_init_cpuid[0]));
+	if (F->faults.tdx_init_vm_errno) {
+		cmd->hw_error = F->faults.tdx_init_vm_hw_error;
+		return -F->faults.tdx_init_vm_errno;
+	}
+	if (F->tdx_initialized || cmd->flags || iv->cpuid_padding)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(iv->reserved) / sizeof(iv->reserved[0]); i++)
+		if (iv->reserved[i])
+			return -EINVAL;
+	if (F->nvcpus)
+		return -EBUSY;
+	if (iv->attributes & ~F->facts.tdx_supported_attrs ||
+	    iv->xfam & ~F->facts.tdx_supported_xfam)
+		return -EINVAL;
+	/* The EPT depth comes from the guest physical address width. */
+	e = find_cpuid(iv->cpuid_entries, iv->cpuid_nent, 0x80000008u, 0);
+	guest_pa = e ? e->eax >> 16 & 0xff : 0;
+	if (guest_pa != 48 && guest_pa != 52)
+		return -EINVAL;
+	/* Userspace may set only the bits the module lets it configure. */
+	for (uint32_t i = 0; i < F->facts.tdx_ncpuid_configs; i++) {
+		const struct kvm_cpuid_entry2 *c = &F->facts.tdx_cpuid_configs[i];
+
+		e = find_cpuid(iv->cpuid_entries, iv->cpuid_nent, c->function, c->index);
+		if (e && ((e->eax & ~c->eax) || (e->ebx & ~c->ebx) || (e->ecx & ~c->ecx) ||
+			  (e->edx & ~c->edx)))
+			return -EINVAL;
+	}
+	/* TDH.MNG.INIT starts the MRTD hash. */
+	mrtd_reset();
+	if (tdx_mrtd_new(&mrtd))
+		return -ENOMEM;
+	F->tdx_initialized = true;
+	return 0;
+}
+
+static int tdx_finalize_vm(struct tdx_kvm_cmd *cmd)
+{
+	record(FAKE_TDX_FINALIZE_VM);
+	if (!F->tdx_initialized || F->tdx_finalized)
+		return -EINVAL;
+	if (F->faults.tdx_finalize_busy) {
+		F->faults.tdx_finalize_busy--;
+		cmd->hw_error = TDX_OPERAND_BUSY;
+		return -EAGAIN;
+	}
+	if (F->faults.tdx_finalize_errno) {
+		cmd->hw_error = F->faults.tdx_finalize_hw_error;
+		return -F->faults.tdx_finalize_errno;
+	}
+	if (!F->nvcpus) {
+		cmd->hw_error = TDX_NO_VCPUS;
+		return -EIO;
+	}
+	if (tdx_mrtd_final(mrtd, F->mrtd))
+		return -EIO;
+	F->tdx_finalized = true;
+	return 0;
+}
+
+static int tdx_vm_op(struct tdx_kvm_cmd *cmd)
+{
+	/* Userspace never sets hw_error: KVM fills it. */
+	if (cmd->hw_error)
+		return -EINVAL;
+	switch (cmd->id) {
+	case TDX_KVM_CAPABILITIES:
+		return tdx_capabilities(cmd);
+	case TDX_KVM_INIT_VM:
+		return tdx_init_vm(cmd);
+	case TDX_KVM_FINALIZE_VM:
+		return tdx_finalize_vm(cmd);
+	}
+	return -EINVAL;
+}
+
+static int tdx_init_mem_region(struct fake_vcpu *v, struct tdx_kvm_cmd *cmd)
+{
+	struct tdx_kvm_init_mem_region *r = (void *)(uintptr_t)cmd->data;
+	struct fake_tdx_mem_record *rec = NULL;
+	bool measure = cmd->flags & KVM_TDX_MEASURE_MEMORY_REGION;
+	uint64_t added = 0;
+	unsigned int call;
+
+	record(FAKE_TDX_INIT_MEM_REGION);
+	if (F->ntdx_mems < sizeof(F->tdx_mems) / sizeof(F->tdx_mems[0])) {
+		rec = &F->tdx_mems[F->ntdx_mems++];
+		memset(rec, 0, sizeof(*rec));
+		rec->sent = *r;
+		rec->flags = cmd->flags;
+	}
+	call = (unsigned int)F->ntdx_mems;
+#define FAIL(err, hw)                         \
+	do {                                  \
+		cmd->hw_error = (hw);         \
+		if (rec) {                    \
+			rec->result = (err);  \
+			rec->hw_error = (hw); \
+		}                             \
+		return (err);                 \
+	} while (0)
+
+	if (F->faults.tdx_mem_fail_call == call)
+		FAIL(-F->faults.tdx_mem_fail_errno, F->faults.tdx_mem_fail_hw_error);
+	if (!v->tdx_initialized || cmd->flags & ~(uint32_t)KVM_TDX_MEASURE_MEMORY_REGION)
+		FAIL(-EINVAL, 0);
+	if (r->source_addr % PAGE || r->gpa % PAGE || !r->nr_pages ||
+	    r->gpa + r->nr_pages * PAGE <= r->gpa)
+		FAIL(-EINVAL, 0);
+	while (r->nr_pages) {
+		const struct coco_kvm_memory_region2 *slot = region_of(r->gpa);
+
+		if (F->faults.tdx_mem_chunk_pages && added == F->faults.tdx_mem_chunk_pages)
+			FAIL(-EINTR, 0);	/* a signal: userspace calls again */
+		if (!slot || !(slot->flags & KVM_MEM_GUEST_MEMFD) || !is_private(r->gpa) ||
+		    F->npopulated == sizeof(F->populated) / 8)
+			FAIL(-EINVAL, 0);
+		if (is_populated(r->gpa))
+			FAIL(-EEXIST, 0);
+		F->populated_measured[F->npopulated] = measure;
+		F->populated[F->npopulated++] = r->gpa;
+		/* TDH.MEM.PAGE.ADD, then with the flag the page's 16 TDH.MR.EXTENDs. */
+		if (tdx_mrtd_add_pages(mrtd, r->gpa, (const uint8_t *)(uintptr_t)r->source_addr, 1,
+				       measure))
+			FAIL(-EIO, 0);
+		r->source_addr += PAGE;
+		r->gpa += PAGE;
+		r->nr_pages--;
+		added++;
+	}
+	if (rec)
+		rec->result = 0;
+	return 0;
+#undef FAIL
+}
+
+static int tdx_vcpu_op(struct fake_vcpu *v, struct tdx_kvm_cmd *cmd)
+{
+	if (!F->tdx_initialized || F->tdx_finalized || cmd->hw_error)
+		return -EINVAL;
+	switch (cmd->id) {
+	case TDX_KVM_INIT_VCPU:
+		record(FAKE_TDX_INIT_VCPU);
+		/* x2APIC mode needs x2APIC in the vCPU's CPUID (KVM_SET_CPUID2 first). */
+		if (cmd->flags || v->tdx_initialized || !v->cpuid_x2apic)
+			return -EINVAL;
+		v->tdx_initialized = true;
+		v->tdx_rcx = cmd->data;
+		return 0;
+	case TDX_KVM_INIT_MEM_REGION:
+		return tdx_init_mem_region(v, cmd);
+	}
+	return -EINVAL;
+}
+
+static int tdx_vcpu_ioctl(struct fake_vcpu *v, unsigned long req, void *arg)
+{
+	switch (req) {
+	case KVM_MEMORY_ENCRYPT_OP:
+		return tdx_vcpu_op(v, arg);
+	case KVM_SET_CPUID2: {
+		const struct kvm_cpuid2 *c = arg;
+		const struct kvm_cpuid_entry2 *leaf1;
+
+		record(FAKE_SET_CPUID2);
+		if (c->nent > TDX_KVM_MAX_CPUID_ENTRIES || v->tdx_initialized)
+			return -EINVAL;
+		leaf1 = find_cpuid(c->entries, c->nent, 1, 0);
+		v->cpuid_x2apic = leaf1 && (leaf1->ecx & X2APIC_BIT);
+		return 0;
+	}
+	}
+	record(FAKE_VCPU_REGS);
+	/* A TD's registers belong to the TDX module. */
+	return -EINVAL;
+}
+
+/* The VM-wide settings a TD needs before its vCPUs. */
+static int enable_cap(const struct kvm_enable_cap *ec)
+{
+	record(FAKE_ENABLE_CAP);
+	if (ec->flags)
+		return -EINVAL;
+	switch (ec->cap) {
+	case KVM_CAP_SPLIT_IRQCHIP:
+		if (F->nvcpus || F->split_irqchip || ec->args[0] > 24)
+			return -EINVAL;
+		F->split_irqchip = true;
+		return 0;
+	case KVM_CAP_X86_APIC_BUS_CYCLES_NS:
+		if (!F->facts.apic_bus_cycles_cap || F->nvcpus || !ec->args[0])
+			return -EINVAL;
+		F->apic_bus_cycle_ns = ec->args[0];
+		return 0;
+	case KVM_CAP_MAX_VCPUS:
+		if (F->nvcpus || !ec->args[0] || ec->args[0] > F->facts.max_vcpus)
+			return -EINVAL;
+		F->max_vcpus = (uint32_t)ec->args[0];
+		return 0;
+	}
+	return -EINVAL;
+}
+
 static int vm_ioctl(unsigned long req, void *arg)
 {
 	switch (req) {
 	case KVM_MEMORY_ENCRYPT_OP:
-		return encrypt_op(arg);
+		return is_tdx() ? tdx_vm_op(arg) : encrypt_op(arg);
+	case KVM_CHECK_EXTENSION:
+		return sys_ioctl(req, arg);
+	case KVM_ENABLE_CAP:
+		return enable_cap(arg);
+	case KVM_SET_TSC_KHZ:
+		record(FAKE_SET_TSC_KHZ);
+		/* VM-wide: only before vCPUs (KVM_CAP_VM_TSC_CONTROL). */
+		if (F->nvcpus)
+			return -EBUSY;
+		if (!arg || (uintptr_t)arg > UINT32_MAX)
+			return -EINVAL;
+		F->tsc_khz = (uint32_t)(uintptr_t)arg;
+		return 0;
 	case KVM_CREATE_GUEST_MEMFD: {
-		struct snp_kvm_create_guest_memfd *g = arg;
+		struct coco_kvm_create_guest_memfd *g = arg;
 		record(FAKE_CREATE_GUEST_MEMFD);
 		if (!g->size || g->size % PAGE || g->flags || F->ngmem == FAKE_MAX_RECORDS)
 			return -EINVAL;
@@ -522,7 +835,7 @@ static int vm_ioctl(unsigned long req, void *arg)
 		return F->gmem_fd[F->ngmem++];
 	}
 	case KVM_SET_USER_MEMORY_REGION2: {
-		struct snp_kvm_memory_region2 *r = arg;
+		struct coco_kvm_memory_region2 *r = arg;
 		int fd = (int)r->guest_memfd;
 		record(FAKE_SET_USER_MEMORY_REGION2);
 		if (F->nregions == FAKE_MAX_RECORDS)
@@ -545,7 +858,7 @@ static int vm_ioctl(unsigned long req, void *arg)
 		return 0;
 	}
 	case KVM_SET_MEMORY_ATTRIBUTES: {
-		struct snp_kvm_memory_attributes *a = arg;
+		struct coco_kvm_memory_attributes *a = arg;
 		record(FAKE_SET_MEMORY_ATTRIBUTES);
 		if (F->faults.attributes_fail_call &&
 		    fake_kvm_count(F, FAKE_SET_MEMORY_ATTRIBUTES) == F->faults.attributes_fail_call)
@@ -562,6 +875,12 @@ static int vm_ioctl(unsigned long req, void *arg)
 		struct fake_vcpu *v;
 		record(FAKE_CREATE_VCPU);
 		if (id >= 8 || F->nvcpus == 8 || F->finished)
+			return -EINVAL;
+		/* A TD's vCPUs: after KVM_TDX_INIT_VM, with KVM's local APIC, within max_vcpus. */
+		if (is_tdx() && !F->tdx_initialized)
+			return -EIO;
+		if (is_tdx() && (!F->split_irqchip || F->tdx_finalized ||
+				 (F->max_vcpus && F->nvcpus >= F->max_vcpus)))
 			return -EINVAL;
 		for (size_t i = 0; i < F->nvcpus; i++)
 			if (F->vcpus[i].id == id)
@@ -597,6 +916,8 @@ static int vm_ioctl(unsigned long req, void *arg)
 
 static int vcpu_ioctl(struct fake_vcpu *v, unsigned long req, void *arg)
 {
+	if (is_tdx())
+		return tdx_vcpu_ioctl(v, req, arg);
 	record(FAKE_VCPU_REGS);
 	/* After LAUNCH_FINISH the state is the guest's (guest_state_protected). */
 	if (F->finished)
@@ -773,6 +1094,54 @@ void fake_kvm_snp_host(struct fake_kvm_facts *f)
 	memcpy(f->status + 0x18, f->status + 0x10, 8);
 }
 
+void fake_kvm_tdx_host(struct fake_kvm_facts *f)
+{
+	/* Leaves a TDX module 1.5 lets the host configure, with made-up configurable bits. */
+	static const struct kvm_cpuid_entry2 configs[] = {
+		{ .function = 0x1, .eax = 0x0fff3fff, .ebx = 0x00ff0000, .ecx = 0x31fa3203,
+		  .edx = 0x1f8bfbff },
+		{ .function = 0x7, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		  .ebx = 0xd19f27eb, .ecx = 0x1a405f6e, .edx = 0x1c014418 },
+		{ .function = 0x7, .index = 1, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		  .eax = 0x00001c30 },
+		{ .function = 0xd, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		  .eax = 0x000602e7 },
+		{ .function = 0xd, .index = 1, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		  .eax = 0x0000001e, .ecx = 0x00011900 },
+		{ .function = 0x14, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		  .eax = 0xffffffff, .ebx = 0x000001ff },
+		{ .function = 0x19, .ebx = 0x00000015 },
+		{ .function = 0x1c, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		  .eax = 0x4000000b },
+		{ .function = 0x24, .eax = 0xff },
+		{ .function = 0x80000001, .ecx = 0x00000121, .edx = 0x2c100800 },
+		{ .function = 0x80000007, .edx = 0x00000100 },
+		/* KVM makes the guest physical address width (EAX[23:16]) configurable. */
+		{ .function = 0x80000008, .eax = 0x00ff00ff, .ebx = 0x00000200 },
+	};
+
+	memset(f, 0, sizeof(*f));
+	f->api_version = 12;
+	snprintf(f->cpu_vendor, sizeof(f->cpu_vendor), "GenuineIntel");
+	f->kvm_intel_tdx = "Y\n";
+	f->misc_capacity = "sev 0\nsev_es 0\ntdx 48\n";
+	f->vm_types = 1u << 0 | 1u << 1 | 1u << 5;	/* default, SW_PROTECTED, TDX */
+	f->guest_memfd = 1;
+	f->user_memory2 = 1;
+	f->memory_attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE;
+	f->apic_bus_cycles_cap = true;
+	f->max_vcpus = 8;
+	f->vcpu_mmap_size = 3 * 4096;
+	/*
+	 * KVM 6.16 itself offers SEPT_VE_DISABLE only; DEBUG too, as a KVM with
+	 * debug TDs would (the conformance suite launches one).
+	 */
+	f->tdx_supported_attrs = 1ull << 28 | 1ull << 0;
+	f->tdx_supported_xfam = 0x61ae7ull | 1ull << 8;	/* the default, and PT */
+	memcpy(f->tdx_cpuid_configs, configs, sizeof(configs));
+	f->tdx_ncpuid_configs = sizeof(configs) / sizeof(configs[0]);
+}
+
 void fake_kvm_free_records(struct fake_kvm *fake)
 {
 	struct fake_kvm *installed = F;
@@ -801,6 +1170,7 @@ void fake_kvm_reset_records(struct fake_kvm *fake)
 void fake_kvm_install(struct fake_kvm *fake)
 {
 	if (!fake) {
+		mrtd_free();
 		if (digest_ready)
 			snp_launch_digest_fini(&digest);
 		digest_ready = false;
@@ -854,6 +1224,14 @@ const char *fake_kvm_call_name(enum fake_call kind)
 		[FAKE_FALLOCATE] = "fallocate",
 		[FAKE_MMAP] = "mmap",
 		[FAKE_MUNMAP] = "munmap",
+		[FAKE_ENABLE_CAP] = "KVM_ENABLE_CAP",
+		[FAKE_SET_TSC_KHZ] = "KVM_SET_TSC_KHZ",
+		[FAKE_SET_CPUID2] = "KVM_SET_CPUID2",
+		[FAKE_TDX_CAPABILITIES] = "KVM_TDX_CAPABILITIES",
+		[FAKE_TDX_INIT_VM] = "KVM_TDX_INIT_VM",
+		[FAKE_TDX_INIT_VCPU] = "KVM_TDX_INIT_VCPU",
+		[FAKE_TDX_INIT_MEM_REGION] = "KVM_TDX_INIT_MEM_REGION",
+		[FAKE_TDX_FINALIZE_VM] = "KVM_TDX_FINALIZE_VM",
 	};
 
 	return (size_t)kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "?";

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A fake Linux kernel for the KVM seam (core/kvm.h): an SEV-SNP host that
- * no development machine has.  It holds one VM at a time; creating the
+ * A fake Linux kernel for the KVM seam (core/kvm.h): an SEV-SNP host or a
+ * TDX host, which no development machine has.  It holds one VM at a time; creating the
  * next one (after the last one's fd was closed) starts fresh records.  It answers the probe's questions from a
  * table of facts, implements the KVM and /dev/sev ioctls of the SNP
  * hardware path with the checks the real kernel makes (types, flags,
@@ -10,8 +10,11 @@
  * vCPU's VMSA from its registers the way KVM does at LAUNCH_FINISH.
  *
  * Written from the documented ABI (snp.md section 8, the kernel's
- * amd-memory-encryption.rst and sev.c behaviour); independent of the code
- * under test.
+ * amd-memory-encryption.rst and sev.c behaviour; tdx.md sections 4.3 and 6,
+ * intel-tdx.rst and tdx.c behaviour); independent of the code under test.
+ * For TDX VMs (type 5) it checks the KVM_TDX_* structures and order rules
+ * and computes MRTD from the pages added as the TDX module would
+ * (tdx/mrtd.h: TDH.MEM.PAGE.ADD, TDH.MR.EXTEND blocks, tdx.md 4.3).
  */
 #ifndef COCO_TEST_FAKE_KVM_H
 #define COCO_TEST_FAKE_KVM_H
@@ -23,6 +26,9 @@
 #include <linux/kvm.h>
 
 #include "sev-snp/snp-uapi.h"
+#include "tdx/tdx-uapi.h"
+
+#define FAKE_TDX_MAX_CPUID 32
 
 /* The host the fake kernel pretends to be. */
 struct fake_kvm_facts {
@@ -45,6 +51,16 @@ struct fake_kvm_facts {
 	uint8_t status[32];		/* SNP_PLATFORM_STATUS buffer returned */
 	int vcpu_mmap_size;
 	bool smt_enabled;		/* firmware refuses policies without SMT (bit 16) */
+
+	/* TDX host */
+	const char *kvm_intel_tdx;	/* sysfs parameter text; NULL: no parameter */
+	const char *misc_capacity;	/* /sys/fs/cgroup/misc.capacity text; NULL: none */
+	bool apic_bus_cycles_cap;	/* KVM_CAP_X86_APIC_BUS_CYCLES_NS */
+	uint32_t max_vcpus;		/* KVM_CAP_MAX_VCPUS */
+	uint64_t tdx_supported_attrs;	/* KVM_TDX_CAPABILITIES */
+	uint64_t tdx_supported_xfam;
+	struct kvm_cpuid_entry2 tdx_cpuid_configs[FAKE_TDX_MAX_CPUID];	/* configurable bits */
+	uint32_t tdx_ncpuid_configs;
 };
 
 /* Faults to inject into the SNP launch. */
@@ -62,6 +78,17 @@ struct fake_kvm_faults {
 	uint32_t finish_fw;
 	int fallocate_errno;		/* fallocate on a guest_memfd fails */
 	unsigned int attributes_fail_call;	/* 1-based SET_MEMORY_ATTRIBUTES call that fails */
+
+	/* TDX */
+	int tdx_init_vm_errno;		/* KVM_TDX_INIT_VM fails with this (0: no) */
+	uint64_t tdx_init_vm_hw_error;	/* and this TDX module status */
+	uint32_t tdx_mem_chunk_pages;	/* >0: INIT_MEM_REGION adds this many, then -EINTR */
+	unsigned int tdx_mem_fail_call;	/* 1-based INIT_MEM_REGION call that fails (0: none) */
+	int tdx_mem_fail_errno;
+	uint64_t tdx_mem_fail_hw_error;
+	unsigned int tdx_finalize_busy;	/* that many FINALIZE_VM calls say TDX_OPERAND_BUSY first */
+	int tdx_finalize_errno;		/* then FINALIZE_VM fails with this (0: no) */
+	uint64_t tdx_finalize_hw_error;
 };
 
 /* The calls the fake records, in order. */
@@ -87,6 +114,21 @@ enum fake_call {
 	FAKE_FALLOCATE,
 	FAKE_MMAP,
 	FAKE_MUNMAP,
+	FAKE_ENABLE_CAP,
+	FAKE_SET_TSC_KHZ,
+	FAKE_SET_CPUID2,
+	FAKE_TDX_CAPABILITIES,
+	FAKE_TDX_INIT_VM,
+	FAKE_TDX_INIT_VCPU,
+	FAKE_TDX_INIT_MEM_REGION,
+	FAKE_TDX_FINALIZE_VM,
+};
+
+struct fake_tdx_mem_record {
+	struct tdx_kvm_init_mem_region sent;	/* as userspace passed it */
+	uint32_t flags;
+	int result;
+	uint64_t hw_error;
 };
 
 #define FAKE_MAX_CALLS 4096
@@ -112,6 +154,10 @@ struct fake_vcpu {
 	unsigned int sets;		/* SET_* calls received */
 	void *run;
 	uint8_t vmsa[4096];		/* built at LAUNCH_FINISH, as KVM does */
+	/* TDX */
+	bool cpuid_x2apic;		/* KVM_SET_CPUID2 gave leaf 1 ECX x2APIC */
+	bool tdx_initialized;		/* KVM_TDX_INIT_VCPU done */
+	uint64_t tdx_rcx;		/* its data: the initial guest RCX */
 };
 
 struct fake_kvm {
@@ -133,12 +179,12 @@ struct fake_kvm {
 	uint8_t id_block[96];
 	uint8_t id_auth[4096];
 
-	struct snp_kvm_create_guest_memfd gmem[FAKE_MAX_RECORDS];
+	struct coco_kvm_create_guest_memfd gmem[FAKE_MAX_RECORDS];
 	int gmem_fd[FAKE_MAX_RECORDS];
 	size_t ngmem;
-	struct snp_kvm_memory_region2 regions[FAKE_MAX_RECORDS];
+	struct coco_kvm_memory_region2 regions[FAKE_MAX_RECORDS];
 	size_t nregions;
-	struct snp_kvm_memory_attributes attrs[FAKE_MAX_RECORDS];
+	struct coco_kvm_memory_attributes attrs[FAKE_MAX_RECORDS];
 	size_t nattrs;
 	struct fake_update_record updates[FAKE_MAX_RECORDS * 4];
 	size_t nupdates;
@@ -154,10 +200,33 @@ struct fake_kvm {
 	uint64_t populated[8192];
 	size_t npopulated;
 	uint8_t digest[48];
+
+	/* TDX VM */
+	bool split_irqchip;
+	uint64_t apic_bus_cycle_ns;
+	uint32_t max_vcpus;		/* KVM_ENABLE_CAP(KVM_CAP_MAX_VCPUS), 0: not set */
+	uint32_t tsc_khz;		/* KVM_SET_TSC_KHZ on the VM, 0: not set */
+	bool tdx_initialized, tdx_finalized;
+	struct {			/* KVM_TDX_INIT_VM as sent */
+		uint64_t attributes, xfam;
+		uint8_t mrconfigid[48], mrowner[48], mrownerconfig[48];
+	} tdx_init;
+	struct kvm_cpuid_entry2 tdx_init_cpuid[64];
+	uint32_t tdx_init_ncpuid;
+	struct fake_tdx_mem_record tdx_mems[FAKE_MAX_RECORDS * 4];
+	size_t ntdx_mems;
+	bool populated_measured[8192];	/* per populated[] page: TDH.MR.EXTENDed */
+	uint8_t mrtd[48];		/* at FINALIZE_VM; zero before */
 };
 
 /* Facts of a healthy SNP host (Genoa-like firmware 1.55 build 21, 100 SNP ASIDs). */
 void fake_kvm_snp_host(struct fake_kvm_facts *facts);
+
+/*
+ * Facts of a healthy TDX host (KVM 6.16-like: SEPT_VE_DISABLE and DEBUG,
+ * 12 configurable CPUID leaves, 48 guest KeyIDs).
+ */
+void fake_kvm_tdx_host(struct fake_kvm_facts *facts);
 
 /* Install @fake as the kernel (fresh records, digest at zero); NULL reinstalls the real one. */
 void fake_kvm_install(struct fake_kvm *fake);

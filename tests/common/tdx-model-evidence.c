@@ -4,8 +4,9 @@
  * the way `cococtl evidence --out DIR` writes TDX evidence (the same
  * function, tools/cococtl/evidence-files.c, fed through the public
  * evidence API): DIR/quote.dat, DIR/root.pem, plus DIR/mrtd and
- * DIR/report_data (hex) for the checks of the integration test.  Stands in
- * for the TDX model backend until it exists.
+ * DIR/report_data (hex) for the checks of the integration test.  The
+ * tdx-model backend quotes in version 4; this tool also makes version 5
+ * quotes (TD 1.5 bodies) from the same model QE.
  *
  *   tdx-model-evidence DIR VERSION(4|5) [REPORT_DATA_HEX]
  */

@@ -104,15 +104,21 @@ static size_t tdx_bad_configs(struct bad_config *out, size_t max)
 static size_t tdx_good_configs(struct coco_vm_config *out, size_t max)
 {
 	struct coco_vm_config all[] = {
-		tdx_config(COCO_TDX_ATTR_SEPT_VE_DISABLE | COCO_TDX_ATTR_DEBUG, COCO_TDX_XFAM_DEFAULT),
+		/*
+		 * Only what every TDX host offers: KVM (6.16) supports no
+		 * attribute but SEPT_VE_DISABLE (no DEBUG TDs).
+		 */
 		tdx_config(COCO_TDX_ATTR_SEPT_VE_DISABLE, COCO_TDX_XFAM_FIXED1),
+		tdx_config(COCO_TDX_ATTR_SEPT_VE_DISABLE, COCO_TDX_XFAM_DEFAULT),
 		tdx_config(COCO_TDX_ATTR_SEPT_VE_DISABLE, COCO_TDX_XFAM_DEFAULT),
 	};
 	size_t n = sizeof(all) / sizeof(all[0]);
 
 	/* Owner-chosen identities are carried, not checked. */
-	memset(all[2].policy.u.tdx.mrconfigid, 0xC5, sizeof(all[2].policy.u.tdx.mrconfigid));
-	memset(all[2].policy.u.tdx.mrowner, 0x0E, sizeof(all[2].policy.u.tdx.mrowner));
+	memset(all[1].policy.u.tdx.mrconfigid, 0xC5, sizeof(all[1].policy.u.tdx.mrconfigid));
+	memset(all[1].policy.u.tdx.mrowner, 0x0E, sizeof(all[1].policy.u.tdx.mrowner));
+	memset(all[2].policy.u.tdx.mrownerconfig, 0x77, sizeof(all[2].policy.u.tdx.mrownerconfig));
+	all[2].policy.u.tdx.tsc_khz = 2000000;
 	if (n > max)
 		n = max;
 	memcpy(out, all, n * sizeof(all[0]));

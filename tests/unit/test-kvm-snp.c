@@ -25,6 +25,7 @@
 #include "sev-snp/launch-digest.h"
 #include "sev-snp/snp-defs.h"
 #include "tests/common/fake-kvm.h"
+#include "tests/common/probe-asserts.h"
 #include "tests/common/test-main.h"
 
 #define MiB (1024ull * 1024)
@@ -46,39 +47,13 @@ static void uninstall(void)
 	fake_kvm_install(NULL);
 }
 
-static bool contains(const char *haystack, const char *needle)
-{
-	return haystack && strstr(haystack, needle) != NULL;
-}
-
-#define ASSERT_CONTAINS(text, needle)                                                   \
-	do {                                                                            \
-		const char *text_ = (text);                                             \
-		if (!contains(text_, needle))                                           \
-			fprintf(stderr, "\n  expected \"%s\" in: %s\n", needle,     \
-				text_ ? text_ : "(null)");                      \
-		CU_ASSERT(contains(text_, needle));                                     \
-	} while (0)
-
 /* ------------------------------------------------------------------ */
 /* Probe                                                                */
-
-static const struct coco_probe_check *find_check(const struct coco_probe_result *r,
-						 const char *name)
-{
-	for (unsigned int i = 0; i < r->nchecks; i++)
-		if (!strcmp(r->checks[i].name, name))
-			return &r->checks[i];
-	return NULL;
-}
 
 /* The registered backend's probe, as coco_backend_probe runs it. */
 static void run_probe(struct coco_probe_result *r)
 {
-	memset(r, 0, sizeof(*r));
-	CU_ASSERT_EQUAL(coco_backend_probe("sev-snp", r), 0);
-	CU_ASSERT_TRUE(r->hardware);
-	CU_ASSERT_EQUAL(r->vendor, COCO_VENDOR_AMD_SEV_SNP);
+	probe_backend("sev-snp", COCO_VENDOR_AMD_SEV_SNP, r);
 }
 
 static void test_probe_passes_on_snp_host(void)
@@ -91,29 +66,12 @@ static void test_probe_passes_on_snp_host(void)
 
 	install_snp_host();
 	run_probe(&r);
-	CU_ASSERT_TRUE(r.available);
-	CU_ASSERT_EQUAL(r.nchecks, COCO_ARRAY_SIZE(names));
-	for (size_t i = 0; i < COCO_ARRAY_SIZE(names); i++) {
-		const struct coco_probe_check *c = find_check(&r, names[i]);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-		CU_ASSERT_TRUE(c->passed);
-		CU_ASSERT_STRING_EQUAL(c->remediation, "");
-		CU_ASSERT(c->detail[0] != '\0');
-	}
+	assert_probe_all_pass(&r, names, COCO_ARRAY_SIZE(names));
 	ASSERT_CONTAINS(find_check(&r, "SNP firmware")->detail, "API 1.55 build 21, state INIT");
 	/* The probe gives back every fd it opened. */
 	CU_ASSERT_EQUAL(fake.open_fds, 0);
 	uninstall();
 }
-
-/* One missing fact: which check fails, and what its detail and remediation say. */
-struct probe_case {
-	const char *what;
-	void (*mutate)(struct fake_kvm_facts *f);
-	const char *check;
-	const char *detail;
-	const char *remediation;
-};
 
 static void no_dev_kvm(struct fake_kvm_facts *f) { f->dev_kvm_errno = ENOENT; }
 static void dev_kvm_denied(struct fake_kvm_facts *f) { f->dev_kvm_errno = EACCES; }
@@ -164,31 +122,8 @@ static const struct probe_case probe_cases[] = {
 
 static void test_probe_each_fact(void)
 {
-	for (size_t i = 0; i < COCO_ARRAY_SIZE(probe_cases); i++) {
-		const struct probe_case *pc = &probe_cases[i];
-		struct coco_probe_result r;
-		const struct coco_probe_check *c;
-
-		memset(&fake, 0, sizeof(fake));
-		fake_kvm_snp_host(&fake.facts);
-		pc->mutate(&fake.facts);
-		fake_kvm_install(&fake);
-		run_probe(&r);
-		c = find_check(&r, pc->check);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-		if (c->passed)
-			fprintf(stderr, "\n  case '%s': check '%s' passed\n", pc->what, pc->check);
-		CU_ASSERT_FALSE(c->passed);
-		CU_ASSERT_FALSE(r.available);
-		ASSERT_CONTAINS(c->detail, pc->detail);
-		ASSERT_CONTAINS(c->remediation, pc->remediation);
-		/* Every failed check says what to do. */
-		for (unsigned int k = 0; k < r.nchecks; k++)
-			if (!r.checks[k].passed)
-				CU_ASSERT(r.checks[k].remediation[0] != '\0');
-		CU_ASSERT_EQUAL(fake.open_fds, 0);
-		uninstall();
-	}
+	run_probe_cases(&fake, fake_kvm_snp_host, "sev-snp", COCO_VENDOR_AMD_SEV_SNP, probe_cases,
+			COCO_ARRAY_SIZE(probe_cases));
 }
 
 static void test_probe_cpu_either_source(void)
@@ -279,7 +214,7 @@ static void test_host_open_and_caps(void)
 	CU_ASSERT_TRUE(h->vmsa_features_known);
 	CU_ASSERT_EQUAL(h->vmsa_features_supported, 1u << 5);
 	CU_ASSERT_EQUAL(h->snp_asids, 100);
-	CU_ASSERT_EQUAL(h->vcpu_mmap_size, 3 * 4096);
+	CU_ASSERT_EQUAL(h->dev.vcpu_mmap_size, 3 * 4096);
 	memset(&caps, 0, sizeof(caps));
 	CU_ASSERT_EQUAL(snp_kvm_host_caps(h, &caps), 0);
 	CU_ASSERT_STRING_EQUAL(caps.firmware_version, "1.55.21");

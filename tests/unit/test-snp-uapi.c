@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests: sev-snp/snp-uapi.h against the documented Linux ABI.
+ * Unit tests: sev-snp/snp-uapi.h (and the core/kvm-uapi.h it builds on)
+ * against the documented Linux ABI.
  *
  * The expected values below are typed in from ../shared/specs/snp.md
  * (sections 4.6 and 8: sizes, offsets, ioctl numbers as printed by
@@ -119,33 +120,33 @@ static void test_launch_finish(void)
 
 static void test_guest_memfd(void)
 {
-	CU_ASSERT_EQUAL(sizeof(struct snp_kvm_create_guest_memfd), 64);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_create_guest_memfd, size), 0);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_create_guest_memfd, flags), 8);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_create_guest_memfd, reserved), 0x10);
+	CU_ASSERT_EQUAL(sizeof(struct coco_kvm_create_guest_memfd), 64);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_create_guest_memfd, size), 0);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_create_guest_memfd, flags), 8);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_create_guest_memfd, reserved), 0x10);
 }
 
 static void test_memory_region2(void)
 {
-	CU_ASSERT_EQUAL(sizeof(struct snp_kvm_memory_region2), 160);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_region2, slot), 0);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_region2, flags), 4);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_region2, guest_phys_addr), 8);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_region2, memory_size), 0x10);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_region2, userspace_addr), 0x18);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_region2, guest_memfd_offset), 0x20);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_region2, guest_memfd), 0x28);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_region2, pad1), 0x2C);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_region2, pad2), 0x30);
+	CU_ASSERT_EQUAL(sizeof(struct coco_kvm_memory_region2), 160);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_region2, slot), 0);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_region2, flags), 4);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_region2, guest_phys_addr), 8);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_region2, memory_size), 0x10);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_region2, userspace_addr), 0x18);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_region2, guest_memfd_offset), 0x20);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_region2, guest_memfd), 0x28);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_region2, pad1), 0x2C);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_region2, pad2), 0x30);
 }
 
 static void test_memory_attributes(void)
 {
-	CU_ASSERT_EQUAL(sizeof(struct snp_kvm_memory_attributes), 32);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_attributes, address), 0);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_attributes, size), 8);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_attributes, attributes), 0x10);
-	CU_ASSERT_EQUAL(offsetof(struct snp_kvm_memory_attributes, flags), 0x18);
+	CU_ASSERT_EQUAL(sizeof(struct coco_kvm_memory_attributes), 32);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_attributes, address), 0);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_attributes, size), 8);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_attributes, attributes), 0x10);
+	CU_ASSERT_EQUAL(offsetof(struct coco_kvm_memory_attributes, flags), 0x18);
 }
 
 static void test_sev_issue_cmd(void)

@@ -160,7 +160,6 @@ int cmd_evidence(int argc, char **argv)
 	}
 	if (cococtl_hex_decode(cmd, "--report-data", rd_hex, rd, sizeof(rd), &rd_len))
 		return EXIT_USAGE;
-	launch_image_defaults(&image);
 	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "cococtl %s: cannot create '%s': %s\n", cmd, out, strerror(errno));
 		return 1;

@@ -106,7 +106,6 @@ int cmd_launch(int argc, char **argv)
 		fprintf(stderr, "cococtl %s: cannot read /dev/urandom for a nonce\n", cmd);
 		return 1;
 	}
-	launch_image_defaults(&image);
 
 	ret = launch_and_attest(cmd, backend, &image, memory, rd, true, &r);
 	if (ret)
@@ -120,7 +119,7 @@ int cmd_launch(int argc, char **argv)
 		return 1;
 	}
 	if (coco_evidence_measurement(r.evidence, &got) == 0) {
-		printf("launch digest    ");
+		printf("measurement      ");
 		cococtl_hex_print(got.value, got.size);
 		printf("   (reported by the platform)\n");
 	}

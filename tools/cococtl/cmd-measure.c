@@ -21,7 +21,6 @@ struct measure_options {
 	const char *mode;
 	const char *output_format;
 	const char *backend;
-	const char *tdvf;
 	struct image_options image;
 };
 
@@ -43,14 +42,12 @@ static void usage(FILE *out)
 		"                            (default sev-snp)\n"
 		"Intel TDX (--backend tdx or tdx-model): the MRTD of a TDVF image\n"
 		"  cococtl measure --backend tdx --tdvf PATH [--vcpus N] [--output-format F]\n"
-		"  --tdvf PATH               TDVF firmware image (OVMF built for TDX, td-shim);\n"
-		"                            its TDX metadata says what is measured\n"
 		"  --vcpus N                 vCPUs of the TD (default 1; MRTD does not depend\n"
 		"                            on them); the SEV-SNP options are refused\n"
 		"Exit status: 0 digest printed, 1 error (reason on stderr), 2 usage error.\n");
 }
 
-enum { OPT_MODE = 256, OPT_OUTPUT_FORMAT, OPT_BACKEND, OPT_TDVF };
+enum { OPT_MODE = 256, OPT_OUTPUT_FORMAT, OPT_BACKEND };
 
 /* 1 if parsed, 0 on usage error (message printed). */
 static int parse_options(int argc, char **argv, struct measure_options *o, int *exit_code)
@@ -59,10 +56,9 @@ static int parse_options(int argc, char **argv, struct measure_options *o, int *
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
-		{ "tdvf", required_argument, NULL, OPT_TDVF },
 		{ "help", no_argument, NULL, 'h' },
 	};
-	size_t n = 5;
+	size_t n = 4;
 	int c;
 
 	image_options_append(opts, n);
@@ -73,7 +69,6 @@ static int parse_options(int argc, char **argv, struct measure_options *o, int *
 		case OPT_MODE: o->mode = optarg; break;
 		case OPT_OUTPUT_FORMAT: o->output_format = optarg; break;
 		case OPT_BACKEND: o->backend = optarg; break;
-		case OPT_TDVF: o->tdvf = optarg; break;
 		case 'h':
 			usage(stdout);
 			*exit_code = 0;
@@ -142,63 +137,28 @@ static bool is_tdx(const char *backend)
 	return backend && (!strcmp(backend, "tdx") || !strcmp(backend, "tdx-model"));
 }
 
-/* The first SEV-SNP-only option given, or NULL. */
-static const char *snp_only_option(const struct measure_options *o)
-{
-	const struct image_options *i = &o->image;
-
-	if (o->mode)
-		return "--mode";
-	if (i->ovmf)
-		return "--ovmf";
-	if (i->vcpu_type)
-		return "--vcpu-type";
-	if (i->vcpu_sig)
-		return "--vcpu-sig";
-	if (i->vcpu_family || i->vcpu_model || i->vcpu_stepping)
-		return "--vcpu-family/--vcpu-model/--vcpu-stepping";
-	if (i->vmm_type)
-		return "--vmm-type";
-	if (i->guest_features)
-		return "--guest-features";
-	if (i->snp_ovmf_hash)
-		return "--snp-ovmf-hash";
-	if (i->allow_no_metadata)
-		return "--allow-no-metadata";
-	return NULL;
-}
-
 /*
- * MRTD of a TDVF image.  A kernel, initrd or command line goes to the
- * library, which says why TDX plans do not take them yet.
+ * MRTD of a TDVF image.  Only --tdvf names it here (a digest is computed for
+ * the image named as such, so a SEV-SNP command line cannot be misread).
  */
 static int measure_tdx(struct measure_options *o, bool as_base64)
 {
-	struct coco_firmware_spec spec = { .vcpus = 1 };
+	struct coco_firmware_spec spec;
 	struct coco_launch_plan *plan = NULL;
 	struct coco_measurement m;
 	struct coco_vm_config config;
-	const char *snp_option = snp_only_option(o);
-	uint64_t vcpus;
+	int code;
 
-	if (snp_option)
+	if (o->mode || o->image.ovmf)
 		return cococtl_usage_error(cmd, "%s is an SEV-SNP option; with --backend %s give the "
 					   "TDVF image with --tdvf (and optionally --vcpus)",
-					   snp_option, o->backend);
-	if (!o->tdvf)
+					   o->mode ? "--mode" : "--ovmf", o->backend);
+	if (!o->image.tdvf)
 		return cococtl_usage_error(cmd, "--tdvf is required with --backend %s", o->backend);
-	if (o->image.vcpus) {
-		if (image_parse_bounded(cmd, "--vcpus", o->image.vcpus, UINT32_MAX, &vcpus))
-			return EXIT_USAGE;
-		spec.vcpus = (uint32_t)vcpus;
-	}
-	spec.firmware_path = o->tdvf;
-	spec.kernel_path = o->image.kernel && *o->image.kernel ? o->image.kernel : NULL;
-	spec.initrd_path = o->image.initrd && *o->image.initrd ? o->image.initrd : NULL;
-	spec.cmdline = o->image.append;
-	coco_vm_config_init(&config, COCO_VENDOR_INTEL_TDX);
-	config.vcpus = spec.vcpus;
-
+	code = image_options_resolve(cmd, &o->image, COCO_VENDOR_INTEL_TDX, false, &spec, &config,
+				     NULL);
+	if (code)
+		return code;
 	if (coco_plan_from_firmware(o->backend, &spec, &config, &plan))
 		return cococtl_fail(cmd, "cannot build the launch plan");
 	if (coco_plan_expected_measurement(o->backend, &config, plan, &m)) {
@@ -230,7 +190,7 @@ int cmd_measure(int argc, char **argv)
 	as_base64 = o.output_format && !strcmp(o.output_format, "base64");
 	if (is_tdx(o.backend))
 		return measure_tdx(&o, as_base64);
-	if (o.tdvf)
+	if (o.image.tdvf)
 		return cococtl_usage_error(cmd, "--tdvf is the TDX firmware option; add --backend "
 					   "tdx (SEV-SNP takes its image with --ovmf)");
 	if (!o.mode)
@@ -243,7 +203,8 @@ int cmd_measure(int argc, char **argv)
 					   "snp:svsm is not implemented)", o.mode);
 	if (!o.image.ovmf)
 		return cococtl_usage_error(cmd, "--ovmf is required");
-	code = image_options_resolve(cmd, &o.image, image_only, &spec, &config, ovmf_hash);
+	code = image_options_resolve(cmd, &o.image, COCO_VENDOR_AMD_SEV_SNP, image_only, &spec,
+				     &config, ovmf_hash);
 	if (code)
 		return code;
 	backend = o.backend ? o.backend : "sev-snp";

@@ -13,7 +13,7 @@
 enum {
 	OPT_VCPUS = IMAGE_OPT_BASE, OPT_VCPU_TYPE, OPT_VCPU_SIG, OPT_VCPU_FAMILY, OPT_VCPU_MODEL,
 	OPT_VCPU_STEPPING, OPT_VMM_TYPE, OPT_OVMF, OPT_KERNEL, OPT_INITRD, OPT_APPEND,
-	OPT_GUEST_FEATURES, OPT_SNP_OVMF_HASH, OPT_ALLOW_NO_METADATA,
+	OPT_GUEST_FEATURES, OPT_SNP_OVMF_HASH, OPT_ALLOW_NO_METADATA, OPT_TDVF,
 };
 
 const struct option image_long_options[] = {
@@ -25,6 +25,7 @@ const struct option image_long_options[] = {
 	{ "vcpu-stepping", required_argument, NULL, OPT_VCPU_STEPPING },
 	{ "vmm-type", required_argument, NULL, OPT_VMM_TYPE },
 	{ "ovmf", required_argument, NULL, OPT_OVMF },
+	{ "tdvf", required_argument, NULL, OPT_TDVF },
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "append", required_argument, NULL, OPT_APPEND },
@@ -52,6 +53,7 @@ bool image_option_set(struct image_options *o, int code, const char *arg)
 	case OPT_VCPU_STEPPING: o->vcpu_stepping = arg; break;
 	case OPT_VMM_TYPE: o->vmm_type = arg; break;
 	case OPT_OVMF: o->ovmf = arg; break;
+	case OPT_TDVF: o->tdvf = arg; break;
 	case OPT_KERNEL: o->kernel = arg; break;
 	case OPT_INITRD: o->initrd = arg; break;
 	case OPT_APPEND: o->append = arg; break;
@@ -77,6 +79,8 @@ void image_options_usage(FILE *out)
 		"  --vmm-type qemu|ec2|gce   whose vCPU reset state to measure (default qemu;\n"
 		"                            coco-vmm measures as qemu)\n"
 		"  --ovmf PATH               firmware image (OVMF.fd, not a split CODE file)\n"
+		"  --tdvf PATH               TDX: TDVF firmware image (OVMF built for TDX,\n"
+		"                            td-shim); its TDX metadata says what is measured\n"
 		"  --kernel PATH             direct kernel boot (needs a SNP_KERNEL_HASHES section)\n"
 		"  --initrd PATH             initrd for --kernel (default: none)\n"
 		"  --append CMDLINE          kernel command line for --kernel (default: empty)\n"
@@ -139,9 +143,57 @@ static int cpu_signature(const char *cmd, const struct image_options *o, enum co
 	return 0;
 }
 
-int image_options_resolve(const char *cmd, struct image_options *o, bool image_only,
-			  struct coco_firmware_spec *spec, struct coco_vm_config *config,
-			  uint8_t hash_buf[COCO_MEASUREMENT_MAX])
+const char *image_snp_only_option(const struct image_options *o)
+{
+	if (o->vcpu_type)
+		return "--vcpu-type";
+	if (o->vcpu_sig)
+		return "--vcpu-sig";
+	if (o->vcpu_family || o->vcpu_model || o->vcpu_stepping)
+		return "--vcpu-family/--vcpu-model/--vcpu-stepping";
+	if (o->vmm_type)
+		return "--vmm-type";
+	if (o->guest_features)
+		return "--guest-features";
+	if (o->snp_ovmf_hash)
+		return "--snp-ovmf-hash";
+	if (o->allow_no_metadata)
+		return "--allow-no-metadata";
+	return NULL;
+}
+
+/*
+ * TDX: a TDVF image and the vCPU count; a kernel, initrd or command line
+ * goes to the library, which says why TDX plans do not take them yet.
+ */
+static int resolve_tdx(const char *cmd, const struct image_options *o,
+		       struct coco_firmware_spec *spec, struct coco_vm_config *config)
+{
+	const char *snp_option = image_snp_only_option(o);
+	uint64_t vcpus = 1;
+
+	coco_vm_config_init(config, COCO_VENDOR_INTEL_TDX);
+	if (snp_option)
+		return cococtl_usage_error(cmd, "%s is an SEV-SNP option; a TD takes its TDVF "
+					   "image with --tdvf (or --ovmf) and --vcpus", snp_option);
+	if (o->tdvf && o->ovmf && strcmp(o->tdvf, o->ovmf))
+		return cococtl_usage_error(cmd, "give the TDVF image once: --tdvf or --ovmf");
+	spec->firmware_path = o->tdvf ? o->tdvf : o->ovmf;
+	if (!spec->firmware_path)
+		return cococtl_usage_error(cmd, "--tdvf is required for a TD");
+	if (o->vcpus && image_parse_bounded(cmd, "--vcpus", o->vcpus, UINT32_MAX, &vcpus))
+		return EXIT_USAGE;
+	spec->vcpus = (uint32_t)vcpus;
+	spec->kernel_path = o->kernel && *o->kernel ? o->kernel : NULL;
+	spec->initrd_path = o->initrd && *o->initrd ? o->initrd : NULL;
+	spec->cmdline = o->append;
+	config->vcpus = spec->vcpus;
+	return 0;
+}
+
+int image_options_resolve(const char *cmd, struct image_options *o, enum coco_vendor vendor,
+			  bool image_only, struct coco_firmware_spec *spec,
+			  struct coco_vm_config *config, uint8_t hash_buf[COCO_MEASUREMENT_MAX])
 {
 	enum coco_snp_vmm_type vmm = COCO_SNP_VMM_QEMU;
 	uint64_t vcpus = 0, features = COCO_SNP_FEATURES_DEFAULT;
@@ -149,7 +201,12 @@ int image_options_resolve(const char *cmd, struct image_options *o, bool image_o
 	int code;
 
 	memset(spec, 0, sizeof(*spec));
+	if (vendor == COCO_VENDOR_INTEL_TDX)
+		return resolve_tdx(cmd, o, spec, config);
 	coco_vm_config_init(config, COCO_VENDOR_AMD_SEV_SNP);
+	if (o->tdvf)
+		return cococtl_usage_error(cmd, "--tdvf is the TDX firmware option; SEV-SNP takes "
+					   "its image with --ovmf (or choose a TDX backend)");
 	if (!o->ovmf)
 		return cococtl_usage_error(cmd, "--ovmf is required");
 	spec->firmware_path = o->ovmf;

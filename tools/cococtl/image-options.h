@@ -19,7 +19,7 @@ struct image_options {
 	const char *vcpus;
 	const char *vcpu_type, *vcpu_sig, *vcpu_family, *vcpu_model, *vcpu_stepping;
 	const char *vmm_type;
-	const char *ovmf, *kernel, *initrd, *append;
+	const char *ovmf, *tdvf, *kernel, *initrd, *append;
 	const char *guest_features;
 	const char *snp_ovmf_hash;
 	bool allow_no_metadata;
@@ -43,14 +43,19 @@ bool image_option_set(struct image_options *o, int code, const char *arg);
 void image_options_usage(FILE *out);
 
 /*
- * Check the options and turn them into a firmware spec and VM config
- * (vendor SNP).  @image_only: measure the image pages only.  @hash_buf holds
- * a decoded --snp-ovmf-hash the spec points at.  Returns 0, or the exit
- * code of a usage error (message printed).
+ * Check the options and turn them into a firmware spec and VM config for
+ * @vendor.  SEV-SNP: @image_only measures the image pages only; @hash_buf
+ * holds a decoded --snp-ovmf-hash the spec points at.  TDX: the firmware is
+ * --tdvf (or --ovmf: an OVMF built with TDX support is a TDVF image), the
+ * SEV-SNP-only options are refused.  Returns 0, or the exit code of a usage
+ * error (message printed).
  */
-int image_options_resolve(const char *cmd, struct image_options *o, bool image_only,
-			  struct coco_firmware_spec *spec, struct coco_vm_config *config,
-			  uint8_t hash_buf[COCO_MEASUREMENT_MAX]);
+int image_options_resolve(const char *cmd, struct image_options *o, enum coco_vendor vendor,
+			  bool image_only, struct coco_firmware_spec *spec,
+			  struct coco_vm_config *config, uint8_t hash_buf[COCO_MEASUREMENT_MAX]);
+
+/* The first SEV-SNP-only image option given ("--vcpu-type", ...), or NULL. */
+const char *image_snp_only_option(const struct image_options *o);
 
 /* Parse an unsigned number no larger than @max; usage error (printed) otherwise. */
 int image_parse_bounded(const char *cmd, const char *option, const char *text, uint64_t max,

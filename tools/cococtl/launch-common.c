@@ -6,13 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-void launch_image_defaults(struct image_options *o)
+void launch_image_defaults(struct image_options *o, enum coco_vendor vendor)
 {
-	if (!o->ovmf)
-		o->ovmf = DEFAULT_OVMF;
+	if (!o->ovmf && !o->tdvf)
+		o->ovmf = DEFAULT_OVMF;	/* Debian's carries both SEV and TDX metadata */
 	if (!o->vcpus)
 		o->vcpus = "1";
-	if (!o->vcpu_type && !o->vcpu_sig && !o->vcpu_family)
+	if (vendor == COCO_VENDOR_AMD_SEV_SNP && !o->vcpu_type && !o->vcpu_sig &&
+	    !o->vcpu_family)
 		o->vcpu_type = DEFAULT_VCPU_TYPE;
 }
 
@@ -66,17 +67,21 @@ int launch_and_attest(const char *cmd, const char *selection, struct image_optio
 	int code, ret = 1;
 
 	memset(r, 0, sizeof(*r));
-	code = image_options_resolve(cmd, image, false, &spec, &config, hash);
-	if (code)
-		return code;
-	if (spec.firmware_measurement)
-		return cococtl_usage_error(cmd, "--snp-ovmf-hash describes a measurement, not an "
-					   "image to launch");
-	config.name = "cococtl";
-	config.memory_size = memory;
-
 	if (coco_host_open(selection, NULL, &host))
 		return cococtl_fail(cmd, "cannot open a backend");
+	/* The image options mean what the chosen backend's vendor makes of them. */
+	launch_image_defaults(image, coco_host_vendor(host));
+	code = image_options_resolve(cmd, image, coco_host_vendor(host), false, &spec, &config,
+				     hash);
+	if (!code && spec.firmware_measurement)
+		code = cococtl_usage_error(cmd, "--snp-ovmf-hash describes a measurement, not an "
+					   "image to launch");
+	if (code) {
+		coco_host_close(host);
+		return code;
+	}
+	config.name = "cococtl";
+	config.memory_size = memory;
 	snprintf(r->backend, sizeof(r->backend), "%s", coco_host_backend(host));
 	r->hardware = coco_host_is_hardware(host);
 	if (coco_host_get_caps(host, &caps)) {
@@ -107,7 +112,7 @@ int launch_and_attest(const char *cmd, const char *selection, struct image_optio
 		goto out;
 	}
 	if (verbose)
-		fprintf(stderr, "launched: guest context created, pages measured, launch finished\n");
+		fprintf(stderr, "launched: pages measured, launch finished\n");
 	if (!(caps.features & COCO_FEATURE_EVIDENCE)) {
 		fprintf(stderr, "cococtl %s: backend %s gives no evidence to the host; on this "
 			"backend the guest requests it itself\n", cmd, r->backend);

@@ -13,8 +13,12 @@
 #define DEFAULT_VCPU_TYPE "EPYC-v4"
 #define DEFAULT_MEMORY (64ull << 20)
 
-/* Fill the image options a user left out: Debian's OVMF.fd, 1 vCPU, EPYC-v4. */
-void launch_image_defaults(struct image_options *o);
+/*
+ * Fill the image options a user left out: Debian's OVMF.fd, 1 vCPU, and for
+ * SEV-SNP an EPYC-v4 vCPU type.  launch_and_attest applies them once it knows
+ * the backend's vendor.
+ */
+void launch_image_defaults(struct image_options *o, enum coco_vendor vendor);
 
 struct launch_result {
 	char backend[COCO_NAME_MAX];

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The vendor-neutral Linux KVM user ABI of the confidential VM paths: VM
+ * types, guest_memfd, KVM_SET_USER_MEMORY_REGION2, memory attributes and
+ * KVM_MEMORY_ENCRYPT_OP (whose argument each vendor defines itself:
+ * sev-snp/snp-uapi.h, tdx/tdx-uapi.h).
+ *
+ * Build hosts may carry older kernel headers (Debian 12: Linux 6.1, which
+ * has none of guest_memfd), so each definition here is our own, written
+ * from the documented ABI (../shared/specs/snp.md section 8, tdx.md
+ * section 6; Linux include/uapi/linux/kvm.h, Documentation/virt/kvm/api.rst).
+ *
+ * - Structures carry our own names (coco_kvm_*), so they never clash with
+ *   the kernel's when newer headers define them too.
+ * - Numbers the kernel defines as macros are guarded with #ifndef: with new
+ *   headers the kernel's macro wins, and the static assertions below check
+ *   that it equals the documented value.
+ *
+ * Sizes, field offsets and ioctl numbers are pinned by _Static_assert.
+ */
+#ifndef COCO_CORE_KVM_UAPI_H
+#define COCO_CORE_KVM_UAPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/ioctl.h>
+#include <linux/kvm.h>
+
+/*
+ * Headers that define guest_memfd (Linux 6.8+) define the memslot and
+ * attribute structures with it: note it before the fallbacks below define
+ * the ioctl themselves.
+ */
+#ifdef KVM_CREATE_GUEST_MEMFD
+#define COCO_KVM_UAPI_KERNEL_HEADERS_HAVE_GUEST_MEMFD 1
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Capabilities (include/uapi/linux/kvm.h)                              */
+
+#ifndef KVM_CAP_USER_MEMORY2
+#define KVM_CAP_USER_MEMORY2 231	/* KVM_SET_USER_MEMORY_REGION2 */
+#endif
+#ifndef KVM_CAP_MEMORY_ATTRIBUTES
+#define KVM_CAP_MEMORY_ATTRIBUTES 233	/* returns the supported attribute mask */
+#endif
+#ifndef KVM_CAP_GUEST_MEMFD
+#define KVM_CAP_GUEST_MEMFD 234
+#endif
+#ifndef KVM_CAP_VM_TYPES
+#define KVM_CAP_VM_TYPES 235		/* returns a bitmask of KVM_CREATE_VM types */
+#endif
+
+/* ------------------------------------------------------------------ */
+/* KVM_MEMORY_ENCRYPT_OP (the argument is the vendor's command struct)  */
+
+#ifndef KVM_MEMORY_ENCRYPT_OP
+#define KVM_MEMORY_ENCRYPT_OP _IOWR(KVMIO, 0xba, unsigned long)
+#endif
+
+/* ------------------------------------------------------------------ */
+/* guest_memfd, memslots with guest_memfd, memory attributes           */
+
+/* struct kvm_create_guest_memfd (64 bytes); the ioctl returns the new fd. */
+struct coco_kvm_create_guest_memfd {
+	uint64_t size;
+	uint64_t flags;
+	uint64_t reserved[6];
+};
+
+#ifndef KVM_CREATE_GUEST_MEMFD
+#define KVM_CREATE_GUEST_MEMFD _IOWR(KVMIO, 0xd4, struct coco_kvm_create_guest_memfd)
+#endif
+
+/* struct kvm_userspace_memory_region2 (160 bytes). */
+struct coco_kvm_memory_region2 {
+	uint32_t slot;
+	uint32_t flags;			/* KVM_MEM_GUEST_MEMFD */
+	uint64_t guest_phys_addr;
+	uint64_t memory_size;		/* 0 deletes the slot */
+	uint64_t userspace_addr;	/* shared (host-visible) backing */
+	uint64_t guest_memfd_offset;	/* private backing: offset in guest_memfd */
+	uint32_t guest_memfd;
+	uint32_t pad1;
+	uint64_t pad2[14];
+};
+
+#ifndef KVM_MEM_GUEST_MEMFD
+#define KVM_MEM_GUEST_MEMFD (1u << 2)
+#endif
+#ifndef KVM_SET_USER_MEMORY_REGION2
+#define KVM_SET_USER_MEMORY_REGION2 _IOW(KVMIO, 0x49, struct coco_kvm_memory_region2)
+#endif
+
+/* struct kvm_memory_attributes (32 bytes). */
+struct coco_kvm_memory_attributes {
+	uint64_t address;
+	uint64_t size;
+	uint64_t attributes;	/* KVM_MEMORY_ATTRIBUTE_PRIVATE or 0 (shared) */
+	uint64_t flags;		/* must be zero */
+};
+
+#ifndef KVM_MEMORY_ATTRIBUTE_PRIVATE
+#define KVM_MEMORY_ATTRIBUTE_PRIVATE (1ull << 3)
+#endif
+#ifndef KVM_SET_MEMORY_ATTRIBUTES
+#define KVM_SET_MEMORY_ATTRIBUTES _IOW(KVMIO, 0xd2, struct coco_kvm_memory_attributes)
+#endif
+
+/* ------------------------------------------------------------------ */
+/* The documented layout, pinned                                        */
+
+_Static_assert(sizeof(struct coco_kvm_create_guest_memfd) == 64, "create_guest_memfd is 64 bytes");
+
+_Static_assert(sizeof(struct coco_kvm_memory_region2) == 160, "memory_region2 is 160 bytes");
+_Static_assert(offsetof(struct coco_kvm_memory_region2, guest_memfd_offset) == 0x20,
+	       "guest_memfd_offset @0x20");
+_Static_assert(offsetof(struct coco_kvm_memory_region2, guest_memfd) == 0x28, "guest_memfd @0x28");
+
+_Static_assert(sizeof(struct coco_kvm_memory_attributes) == 32, "memory_attributes is 32 bytes");
+
+/* ioctl numbers as the specs print them (snp.md section 8, tdx.md section 6). */
+_Static_assert(KVM_MEMORY_ENCRYPT_OP == 0xC008AEBAul, "KVM_MEMORY_ENCRYPT_OP");
+_Static_assert(KVM_CREATE_GUEST_MEMFD == 0xC040AED4ul, "KVM_CREATE_GUEST_MEMFD");
+_Static_assert(KVM_SET_USER_MEMORY_REGION2 == 0x40A0AE49ul, "KVM_SET_USER_MEMORY_REGION2");
+_Static_assert(KVM_SET_MEMORY_ATTRIBUTES == 0x4020AED2ul, "KVM_SET_MEMORY_ATTRIBUTES");
+
+_Static_assert(KVM_CAP_USER_MEMORY2 == 231, "KVM_CAP_USER_MEMORY2");
+_Static_assert(KVM_CAP_MEMORY_ATTRIBUTES == 233, "KVM_CAP_MEMORY_ATTRIBUTES");
+_Static_assert(KVM_CAP_GUEST_MEMFD == 234, "KVM_CAP_GUEST_MEMFD");
+_Static_assert(KVM_CAP_VM_TYPES == 235, "KVM_CAP_VM_TYPES");
+_Static_assert(KVM_MEM_GUEST_MEMFD == 4, "KVM_MEM_GUEST_MEMFD");
+_Static_assert(KVM_MEMORY_ATTRIBUTE_PRIVATE == 8, "KVM_MEMORY_ATTRIBUTE_PRIVATE");
+
+/* With headers of a kernel that has guest_memfd (6.8+), its structures must agree with ours. */
+#ifdef COCO_KVM_UAPI_KERNEL_HEADERS_HAVE_GUEST_MEMFD
+_Static_assert(sizeof(struct kvm_create_guest_memfd) == sizeof(struct coco_kvm_create_guest_memfd),
+	       "kvm_create_guest_memfd");
+_Static_assert(sizeof(struct kvm_userspace_memory_region2) ==
+		       sizeof(struct coco_kvm_memory_region2),
+	       "kvm_userspace_memory_region2");
+_Static_assert(sizeof(struct kvm_memory_attributes) == sizeof(struct coco_kvm_memory_attributes),
+	       "kvm_memory_attributes");
+#endif
+
+#endif
