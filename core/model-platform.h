@@ -182,6 +182,22 @@ uint8_t *coco_model_platform_ptr(struct coco_model_platform *p, uint64_t spa, ui
  */
 void coco_model_platform_zero(struct coco_model_platform *p, void *start, size_t len);
 
+/*
+ * Robust process-shared mutexes in the platform state (the platform lock,
+ * and vendor locks such as the TDX host's): a process that dies holding one
+ * leaves the state as it was; the next locker warns, naming @name and
+ * @what, and goes on.
+ */
+int coco_model_platform_mutex_init(pthread_mutex_t *m, const char *name);
+void coco_model_platform_mutex_lock(pthread_mutex_t *m, const char *name, const char *what);
+
+/*
+ * A creation setting from the environment (COCO_*_MODEL_*): its value, or
+ * @fallback when unset, empty or not a number (the vendor's range check
+ * then names the setting).
+ */
+uint32_t coco_model_platform_env_u32(const char *variable, uint32_t fallback);
+
 /* Identity of the calling process for ownership records. */
 void coco_model_platform_self(uint32_t *pid, uint64_t *start);
 /* Is the recorded owner still alive (same PID and start time; the kernel always is)? */

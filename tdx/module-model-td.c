@@ -810,23 +810,50 @@ static uint64_t mr_finalize(struct tdx_module *m, struct tdx_module_args *a)
 	return TDX_SUCCESS;
 }
 
+/*
+ * The operands of RANGE.BLOCK / UNBLOCK / PAGE.REMOVE: the TD at RDX
+ * (INITIALIZED or RUNNABLE) and its 4 KiB leaf at the GPA in RCX.
+ */
+static uint64_t td_leaf(struct tdx_module *m, struct tdx_module_args *a, struct tdx_model_td **td,
+			uint32_t *slot, uint64_t *gpa, struct tdx_model_pamt_entry **e, uint64_t *hpa)
+{
+	unsigned int level;
+	uint64_t status = get_tdr(m, a->rdx, TDX_OPERAND_ID_RDX, slot);
+
+	if (status != TDX_SUCCESS)
+		return status;
+	*td = &m->st->td[*slot];
+	status = td_state(m, *td, OP_INIT | OP_RUNNABLE, "INITIALIZED or RUNNABLE");
+	if (status == TDX_SUCCESS)
+		status = tdx_model_gpa_operand(m, *td, a->rcx, 0, 0, gpa, &level);
+	if (status == TDX_SUCCESS)
+		status = tdx_model_sept_leaf(m, a, *slot, *gpa, e, hpa);
+	return status;
+}
+
+/* Blocked, and a TDH.MEM.TRACK since: what UNBLOCK and PAGE.REMOVE need. */
+static uint64_t blocked_and_tracked(struct tdx_module *m, const struct tdx_model_td *td,
+				    const struct tdx_model_pamt_entry *e, uint64_t gpa,
+				    const char *hint)
+{
+	if (!(e->flags & TDX_PAMT_FLAG_BLOCKED))
+		return tdx_model_fail(m, TDX_GPA_RANGE_NOT_BLOCKED, "GPA 0x%llx is not blocked%s",
+				      (unsigned long long)gpa, hint);
+	if (td->td_epoch <= e->bepoch)
+		return tdx_model_fail(m, TDX_TLB_TRACKING_NOT_DONE,
+				      "no TDH.MEM.TRACK since GPA 0x%llx was blocked",
+				      (unsigned long long)gpa);
+	return TDX_SUCCESS;
+}
+
 static uint64_t range_block(struct tdx_module *m, struct tdx_module_args *a, bool block)
 {
 	struct tdx_model_pamt_entry *e;
 	struct tdx_model_td *td;
-	unsigned int level;
 	uint64_t gpa, hpa;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, a->rdx, TDX_OPERAND_ID_RDX, &slot);
+	uint64_t status = td_leaf(m, a, &td, &slot, &gpa, &e, &hpa);
 
-	if (status != TDX_SUCCESS)
-		return status;
-	td = &m->st->td[slot];
-	status = td_state(m, td, OP_INIT | OP_RUNNABLE, "INITIALIZED or RUNNABLE");
-	if (status == TDX_SUCCESS)
-		status = tdx_model_gpa_operand(m, td, a->rcx, 0, 0, &gpa, &level);
-	if (status == TDX_SUCCESS)
-		status = tdx_model_sept_leaf(m, a, slot, gpa, &e, &hpa);
 	if (status != TDX_SUCCESS)
 		return status;
 	if (block) {
@@ -836,13 +863,9 @@ static uint64_t range_block(struct tdx_module *m, struct tdx_module_args *a, boo
 		e->bepoch = td->td_epoch;
 		return TDX_SUCCESS;
 	}
-	if (!(e->flags & TDX_PAMT_FLAG_BLOCKED))
-		return tdx_model_fail(m, TDX_GPA_RANGE_NOT_BLOCKED, "GPA 0x%llx is not blocked",
-				      (unsigned long long)gpa);
-	if (td->td_epoch <= e->bepoch)
-		return tdx_model_fail(m, TDX_TLB_TRACKING_NOT_DONE,
-				      "no TDH.MEM.TRACK since GPA 0x%llx was blocked",
-				      (unsigned long long)gpa);
+	status = blocked_and_tracked(m, td, e, gpa, "");
+	if (status != TDX_SUCCESS)
+		return status;
 	e->flags &= (uint8_t)~TDX_PAMT_FLAG_BLOCKED;
 	e->bepoch = 0;
 	return TDX_SUCCESS;
@@ -868,29 +891,14 @@ static uint64_t page_remove(struct tdx_module *m, struct tdx_module_args *a)
 {
 	struct tdx_model_pamt_entry *e;
 	struct tdx_model_td *td;
-	unsigned int level;
 	uint64_t gpa, hpa;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, a->rdx, TDX_OPERAND_ID_RDX, &slot);
+	uint64_t status = td_leaf(m, a, &td, &slot, &gpa, &e, &hpa);
 
+	if (status == TDX_SUCCESS)
+		status = blocked_and_tracked(m, td, e, gpa, " (TDH.MEM.RANGE.BLOCK first)");
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &m->st->td[slot];
-	status = td_state(m, td, OP_INIT | OP_RUNNABLE, "INITIALIZED or RUNNABLE");
-	if (status == TDX_SUCCESS)
-		status = tdx_model_gpa_operand(m, td, a->rcx, 0, 0, &gpa, &level);
-	if (status == TDX_SUCCESS)
-		status = tdx_model_sept_leaf(m, a, slot, gpa, &e, &hpa);
-	if (status != TDX_SUCCESS)
-		return status;
-	if (!(e->flags & TDX_PAMT_FLAG_BLOCKED))
-		return tdx_model_fail(m, TDX_GPA_RANGE_NOT_BLOCKED,
-				      "GPA 0x%llx is not blocked (TDH.MEM.RANGE.BLOCK first)",
-				      (unsigned long long)gpa);
-	if (td->td_epoch <= e->bepoch)
-		return tdx_model_fail(m, TDX_TLB_TRACKING_NOT_DONE,
-				      "no TDH.MEM.TRACK since GPA 0x%llx was blocked",
-				      (unsigned long long)gpa);
 	tdx_sept_remove(m, hpa);
 	memset(e, 0, sizeof(*e));
 	td->chldcnt--;

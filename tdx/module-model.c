@@ -64,18 +64,6 @@ uint8_t *tdx_model_mem(struct tdx_module *m, uint64_t pa, uint64_t len)
 /* ------------------------------------------------------------------ */
 /* Platform                                                             */
 
-static uint32_t env_u32(const char *name, uint32_t fallback)
-{
-	const char *v = getenv(name);
-	unsigned long n;
-	char *end;
-
-	if (!v || !*v)
-		return fallback;
-	n = strtoul(v, &end, 0);
-	return *end || n > UINT32_MAX ? fallback : (uint32_t)n;
-}
-
 static int resolve_config(const struct tdx_module_config *in, struct tdx_module_config *c)
 {
 	*c = in ? *in : (struct tdx_module_config){ 0 };
@@ -84,9 +72,11 @@ static int resolve_config(const struct tdx_module_config *in, struct tdx_module_
 	if (!c->lps_per_package)
 		c->lps_per_package = 4;
 	if (!c->dram_gib)
-		c->dram_gib = env_u32("COCO_TDX_MODEL_DRAM_GIB", TDX_MODEL_DEFAULT_DRAM_GIB);
+		c->dram_gib = coco_model_platform_env_u32("COCO_TDX_MODEL_DRAM_GIB",
+							  TDX_MODEL_DEFAULT_DRAM_GIB);
 	if (!c->keyids)
-		c->keyids = env_u32("COCO_TDX_MODEL_KEYIDS", TDX_MODEL_DEFAULT_KEYIDS);
+		c->keyids = coco_model_platform_env_u32("COCO_TDX_MODEL_KEYIDS",
+							TDX_MODEL_DEFAULT_KEYIDS);
 	if (!c->tdmr_init_pages)
 		c->tdmr_init_pages = TDX_MODEL_TDMR_INIT_PAGES;
 	if (!c->cachewb_sub_blocks)
@@ -127,19 +117,6 @@ static const struct {
 	{ 0x80000007, 0xFFFFFFFF, { 0x00000000, 0x00000000, 0x00000000, 0x00000100 } },
 	{ 0x80000008, 0xFFFFFFFF, { 0x0000302E, 0x00000200, 0x00000000, 0x00000000 } },
 };
-
-static int init_host_lock(pthread_mutex_t *mtx)
-{
-	pthread_mutexattr_t a;
-	int ret;
-
-	pthread_mutexattr_init(&a);
-	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-	ret = pthread_mutex_init(mtx, &a);
-	pthread_mutexattr_destroy(&a);
-	return ret ? coco_err(-ret, "TDX platform model: cannot create the host lock") : 0;
-}
 
 static int init_state(struct coco_model_platform *p, void *vendor, void *arg)
 {
@@ -182,7 +159,7 @@ static int init_state(struct coco_model_platform *p, void *vendor, void *arg)
 		st->vcpu[i].assoc_lp = -1;
 	/* The model QE's keys are made when the first quote needs them (tdx_module_qe_get). */
 	st->qe_private = p->path == NULL;
-	return init_host_lock(&st->host.lock);
+	return coco_model_platform_mutex_init(&st->host.lock, "TDX platform model");
 }
 
 /*

@@ -129,10 +129,8 @@ static unsigned int nlps(const struct tdx_host *h)
 
 static void host_lock(struct tdx_host *h)
 {
-	if (pthread_mutex_lock(&h->env.shared->lock) == EOWNERDEAD) {
-		coco_warn("tdx host: a process died during a TDX bring-up or teardown; continuing");
-		pthread_mutex_consistent(&h->env.shared->lock);
-	}
+	coco_model_platform_mutex_lock(&h->env.shared->lock, "tdx host",
+				       "the lock of a TDX bring-up or teardown");
 }
 
 static void host_unlock(struct tdx_host *h)
