@@ -402,3 +402,27 @@ const struct coco_backend tdx_model_backend = {
 	.mem_convert = model_mem_convert,
 	.get_evidence = model_get_evidence,
 };
+
+/* ------------------------------------------------------------------ */
+/* Accessors for tests (tdx/backend-model.h)                            */
+
+#include "tdx/backend-model.h"
+
+struct tdx_module *tdx_model_module(struct coco_host *host)
+{
+	return host && host->backend == &tdx_model_backend && host->priv ? mh_of(host)->module
+									 : NULL;
+}
+
+struct tdx_host *tdx_model_host(struct coco_host *host)
+{
+	return host && host->backend == &tdx_model_backend && host->priv ? mh_of(host)->host
+									 : NULL;
+}
+
+struct tdx_host_td *tdx_model_td(struct coco_vm *vm)
+{
+	if (!vm || vm->backend != &tdx_model_backend || vm->dry_run || !vm->priv)
+		return NULL;
+	return mv_of(vm)->td;
+}

@@ -5,7 +5,9 @@
  * What a case needs to know about a vendor (which policies are invalid, what
  * the evidence's roots are) comes from a small per-vendor profile, so the
  * cases themselves stay neutral: if a case needs a vendor word to pass, the
- * core interface is wrong.
+ * core interface is wrong.  Cases only one vendor has (the TDX module's
+ * init order, KeyIDs, PAMT ownership) live beside this suite, not in it:
+ * tdx-cases.c.
  */
 #ifndef COCO_CONFORMANCE_H
 #define COCO_CONFORMANCE_H
