@@ -72,7 +72,7 @@ static int check_spec(const struct coco_model_platform_spec *s)
 	return 0;
 }
 
-static int init_lock(const char *name, pthread_mutex_t *m)
+int coco_model_platform_mutex_init(pthread_mutex_t *m, const char *name)
 {
 	pthread_mutexattr_t a;
 	int ret;
@@ -83,8 +83,32 @@ static int init_lock(const char *name, pthread_mutex_t *m)
 	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
 	ret = pthread_mutex_init(m, &a);
 	pthread_mutexattr_destroy(&a);
-	return ret ? coco_err(-ret, "%s: cannot create the platform lock: %s", name, strerror(ret))
+	return ret ? coco_err(-ret, "%s: cannot create a process-shared lock: %s", name,
+			      strerror(ret))
 		   : 0;
+}
+
+void coco_model_platform_mutex_lock(pthread_mutex_t *m, const char *name, const char *what)
+{
+	if (pthread_mutex_lock(m) == EOWNERDEAD) {
+		/* The holder died mid-command; the state it left is what the platform has. */
+		coco_warn("%s: a process died holding %s; continuing with the state it left", name,
+			  what);
+		pthread_mutex_consistent(m);
+	}
+}
+
+uint32_t coco_model_platform_env_u32(const char *variable, uint32_t fallback)
+{
+	const char *v = getenv(variable);
+	unsigned long n;
+	char *end;
+
+	if (!v || !*v)
+		return fallback;
+	errno = 0;
+	n = strtoul(v, &end, 0);
+	return *end || errno || n > UINT32_MAX ? fallback : (uint32_t)n;
 }
 
 /* Point the handle at the parts of the mapping at p->hdr. */
@@ -121,7 +145,7 @@ static int init_new(struct coco_model_platform *p, const struct coco_model_platf
 	h->nchunks = l->nchunks;
 	h->tables_offset = l->tables_offset;
 	h->tables_size = l->tables_size;
-	ret = init_lock(s->name, &h->lock);
+	ret = coco_model_platform_mutex_init(&h->lock, s->name);
 	if (ret)
 		return ret;
 	attach(p);
@@ -346,14 +370,7 @@ void *coco_model_platform_tables(struct coco_model_platform *p, uint64_t *size)
 
 void coco_model_platform_lock(struct coco_model_platform *p)
 {
-	int ret = pthread_mutex_lock(&p->hdr->lock);
-
-	if (ret == EOWNERDEAD) {
-		/* The holder died mid-command; the state it left is what the platform has. */
-		coco_warn("%s: a process died holding the platform lock; continuing with the "
-			  "state it left", p->name);
-		pthread_mutex_consistent(&p->hdr->lock);
-	}
+	coco_model_platform_mutex_lock(&p->hdr->lock, p->name, "the platform lock");
 }
 
 void coco_model_platform_unlock(struct coco_model_platform *p)
@@ -421,6 +438,8 @@ bool coco_model_platform_owner_alive(uint32_t pid, uint64_t start)
 {
 	if (!pid)
 		return false;
+	if (pid == COCO_MODEL_PLATFORM_KERNEL_PID)
+		return true;
 	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
 		return false;
 	return start_time_of((pid_t)pid) == start;
@@ -450,17 +469,15 @@ bool coco_model_platform_claim_dead(struct coco_model_platform *p, uint32_t *own
 /* ------------------------------------------------------------------ */
 /* Model physical memory                                                */
 
-int coco_model_platform_alloc(struct coco_model_platform *p, uint64_t size, uint64_t *spa)
+static int alloc_as(struct coco_model_platform *p, uint64_t size, uint32_t pid, uint64_t start,
+		    uint64_t *spa)
 {
 	uint64_t need = size / p->chunk_size, run = 0;
 	char a[32], b[32];
-	uint32_t pid;
-	uint64_t start;
 
 	if (!size || size % p->chunk_size)
 		return coco_err(-EINVAL, "%s: memory is handed out in %s chunks, not %llu bytes",
 				p->name, size_str(p->chunk_size, a), (unsigned long long)size);
-	coco_model_platform_self(&pid, &start);
 	coco_model_platform_lock(p);
 	for (uint64_t i = 0; i < p->nchunks; i++) {
 		run = p->chunks[i].owner_pid ? 0 : run + 1;
@@ -481,10 +498,27 @@ int coco_model_platform_alloc(struct coco_model_platform *p, uint64_t size, uint
 			p->priv.dram_setting ? p->priv.dram_setting : "");
 }
 
+int coco_model_platform_alloc(struct coco_model_platform *p, uint64_t size, uint64_t *spa)
+{
+	uint32_t pid;
+	uint64_t start;
+
+	coco_model_platform_self(&pid, &start);
+	return alloc_as(p, size, pid, start, spa);
+}
+
+int coco_model_platform_alloc_kernel(struct coco_model_platform *p, uint64_t size, uint64_t *spa)
+{
+	return alloc_as(p, size, COCO_MODEL_PLATFORM_KERNEL_PID, 0, spa);
+}
+
 void coco_model_platform_free(struct coco_model_platform *p, uint64_t spa, uint64_t size)
 {
-	uint64_t first = (spa - p->dram_base) / p->chunk_size;
+	uint64_t first;
 
+	if (spa < p->dram_base)
+		return;
+	first = (spa - p->dram_base) / p->chunk_size;
 	coco_model_platform_lock(p);
 	for (uint64_t j = first; j < first + size / p->chunk_size && j < p->nchunks; j++)
 		p->chunks[j] = (struct coco_model_chunk){ 0, 0, 0 };

@@ -40,6 +40,11 @@
 
 #define COCO_MODEL_PLATFORM_PAGE 4096ull
 #define COCO_MODEL_PLATFORM_LOCAL_MAPS 256u	/* physical ranges one process backs */
+/*
+ * Owner id of memory the host kernel keeps for good (TDX: the PAMTs Linux
+ * hands the module at bring-up): never considered dead, so never reclaimed.
+ */
+#define COCO_MODEL_PLATFORM_KERNEL_PID 0xFFFFFFFFu
 
 /* Start of every platform file (the layout version covers what follows it). */
 struct coco_model_platform_header {
@@ -140,6 +145,8 @@ void coco_model_platform_unlock(struct coco_model_platform *p);
 
 /* Allocate @size bytes (chunk multiple) of contiguous model memory owned by this process. */
 int coco_model_platform_alloc(struct coco_model_platform *p, uint64_t size, uint64_t *spa);
+/* The same, owned by the host kernel (COCO_MODEL_PLATFORM_KERNEL_PID) until freed. */
+int coco_model_platform_alloc_kernel(struct coco_model_platform *p, uint64_t size, uint64_t *spa);
 /* Give chunks back (the vendor returns their pages to the host first). */
 void coco_model_platform_free(struct coco_model_platform *p, uint64_t spa, uint64_t size);
 /* Chunks owned by any process (a snapshot). */
@@ -175,9 +182,25 @@ uint8_t *coco_model_platform_ptr(struct coco_model_platform *p, uint64_t spa, ui
  */
 void coco_model_platform_zero(struct coco_model_platform *p, void *start, size_t len);
 
+/*
+ * Robust process-shared mutexes in the platform state (the platform lock,
+ * and vendor locks such as the TDX host's): a process that dies holding one
+ * leaves the state as it was; the next locker warns, naming @name and
+ * @what, and goes on.
+ */
+int coco_model_platform_mutex_init(pthread_mutex_t *m, const char *name);
+void coco_model_platform_mutex_lock(pthread_mutex_t *m, const char *name, const char *what);
+
+/*
+ * A creation setting from the environment (COCO_*_MODEL_*): its value, or
+ * @fallback when unset, empty or not a number (the vendor's range check
+ * then names the setting).
+ */
+uint32_t coco_model_platform_env_u32(const char *variable, uint32_t fallback);
+
 /* Identity of the calling process for ownership records. */
 void coco_model_platform_self(uint32_t *pid, uint64_t *start);
-/* Is the recorded owner still alive (same PID and start time)? */
+/* Is the recorded owner still alive (same PID and start time; the kernel always is)? */
 bool coco_model_platform_owner_alive(uint32_t pid, uint64_t start);
 
 #endif

@@ -15,18 +15,6 @@
 
 #define GIB (1ull << 30)
 
-static uint32_t env_u32(const char *name, uint32_t fallback)
-{
-	const char *v = getenv(name);
-	char *end;
-	unsigned long n;
-
-	if (!v || !*v)
-		return fallback;
-	n = strtoul(v, &end, 0);
-	return *end || n > UINT32_MAX ? fallback : (uint32_t)n;
-}
-
 static enum snp_product env_product(enum snp_product fallback)
 {
 	const char *v = getenv("COCO_SNP_MODEL_PRODUCT");
@@ -49,13 +37,15 @@ static int resolve_config(const struct snp_platform_config *in, struct snp_platf
 	struct snp_platform_config c = in ? *in : (struct snp_platform_config){ 0 };
 
 	if (!c.max_asids)
-		c.max_asids = env_u32("COCO_SNP_MODEL_ASIDS", SNP_MODEL_DEFAULT_ASIDS);
+		c.max_asids = coco_model_platform_env_u32("COCO_SNP_MODEL_ASIDS",
+							  SNP_MODEL_DEFAULT_ASIDS);
 	if (!c.dram_gib)
-		c.dram_gib = env_u32("COCO_SNP_MODEL_DRAM_GIB", SNP_MODEL_DEFAULT_DRAM_GIB);
+		c.dram_gib = coco_model_platform_env_u32("COCO_SNP_MODEL_DRAM_GIB",
+							 SNP_MODEL_DEFAULT_DRAM_GIB);
 	if (!c.product)
 		c.product = env_product(SNP_PRODUCT_GENOA);
 	if (!c.report_version)
-		c.report_version = env_u32("COCO_SNP_MODEL_REPORT_VERSION", 5);
+		c.report_version = coco_model_platform_env_u32("COCO_SNP_MODEL_REPORT_VERSION", 5);
 	if (c.max_asids < 1 || c.max_asids > SNP_MODEL_MAX_ASIDS)
 		return coco_err(-EINVAL, "SNP platform model: %u ASIDs requested; 1 to %u are "
 				"possible", c.max_asids, SNP_MODEL_MAX_ASIDS);

@@ -27,8 +27,8 @@
 #include <stdint.h>
 
 #include "core/internal.h"
+#include "tdx/tdmr.h"	/* TDX_PAGE_SIZE */
 
-#define TDX_PAGE_SIZE 4096u
 #define TDX_MR_SIZE 48u
 #define TDX_EXTEND_CHUNK 256u
 

@@ -10,7 +10,8 @@
 #include <stdarg.h>
 
 #include "tdx/module-model.h"
-#include "tdx/module-mrtd.h"
+#include "tdx/mrtd.h"
+#include "tdx/qe-model.h"
 #include "tdx/tdx-host-shared.h"
 
 #define MODEL_PAGE 4096ull
@@ -108,8 +109,8 @@ struct tdx_model_state {
 	uint32_t cpuid_leaf[TDX_MODEL_NUM_CPUID_CONFIG];	/* leaf | subleaf << 32 packed below */
 	uint32_t cpuid_subleaf[TDX_MODEL_NUM_CPUID_CONFIG];
 	uint32_t cpuid_native[TDX_MODEL_NUM_CPUID_CONFIG][4];
-	uint64_t sept_index_offset;		/* in the tables */
-	uint64_t sept_index_slots;		/* power of two */
+	uint64_t sept_index_offset;		/* in the tables, after the PAMT */
+	uint64_t sept_index_slots;		/* TDX_MODEL_SEPT_SLOTS_PER_PAGE per page */
 
 	/* Module state */
 	uint32_t sys_state;			/* enum tdx_sys_state */
@@ -127,6 +128,15 @@ struct tdx_model_state {
 
 	/* The host kernel's bookkeeping (tdx-host.c), shared by the host's processes. */
 	struct tdx_host_shared host;
+
+	/*
+	 * The model QE's keys and PCK chain (tdx_qe_model_save), made on first
+	 * use so every process of the host quotes with the same chain; a
+	 * private platform takes the process-wide one (tdx_module_qe_get).
+	 */
+	uint32_t qe_private;
+	uint32_t qe_len;			/* 0: not made yet */
+	uint8_t qe_blob[TDX_QE_MODEL_SAVED_MAX];
 };
 
 /* Secure-EPT leaf states (PT_REG pages). */
@@ -157,16 +167,26 @@ struct tdx_model_pamt_entry {
 struct tdx_model_mrtd_slot {
 	uint32_t td_slot;
 	uint64_t generation;			/* 0: slot free */
-	struct tdx_model_mrtd *ctx;
+	struct tdx_mrtd *ctx;
 };
 
+/*
+ * The platform tables: the PAMT (one entry per page), then the SEPT index
+ * (this many u32 slots per page: a load factor of 1/2 at most).  Both scale
+ * with the pages only, so a file's layout follows from its memory size.
+ */
+#define TDX_MODEL_SEPT_SLOTS_PER_PAGE 2u
+#define TDX_MODEL_TABLE_ENTRY_SIZE                                                         \
+	(sizeof(struct tdx_model_pamt_entry) + TDX_MODEL_SEPT_SLOTS_PER_PAGE * sizeof(uint32_t))
+
 struct tdx_module {
-	struct tdx_platform *plat;
+	struct coco_model_platform *plat;
 	struct tdx_model_state *st;
 	struct tdx_model_pamt_entry *pamt;
 	uint32_t *sept_index;
 	char detail[512];
 	struct tdx_model_mrtd_slot mrtd[TDX_MODEL_MRTD_CTXS];
+	struct tdx_qe_model *qe;		/* loaded from st->qe_blob (tdx_module_qe_get) */
 };
 
 /* ---- module-model.c ---- */

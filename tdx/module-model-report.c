@@ -3,8 +3,9 @@
  * Guest-side TDCALLs of the module model (TDG.MEM.PAGE.ACCEPT,
  * TDG.MR.RTMR.EXTEND, TDG.MR.REPORT) and the platform's report check.
  *
- * TDREPORT (specs/tdx.md 5.1): TDINFO from the TD's TDCS, TEE_TCB_INFO from
- * the model's module identity, REPORTMACSTRUCT with TEE_TCB_INFO_HASH =
+ * TDREPORT (specs/tdx.md 5.1, encoded by tdx/tdreport.h): TDINFO from the
+ * TD's TDCS, TEE_TCB_INFO from the model's module identity, REPORTMACSTRUCT
+ * with TEE_TCB_INFO_HASH =
  * SHA-384(TEE_TCB_INFO, 239 bytes), TEE_INFO_HASH = SHA-384(TDINFO, 512
  * bytes), and MAC = HMAC-SHA-256(platform report key, report[0, 224)): the
  * CPU's MAC is undocumented; the model's covers every REPORTMACSTRUCT byte
@@ -18,13 +19,13 @@
  * leaves use for the same Secure-EPT condition and says so in the detail.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "core/digest.h"
 #include "core/error.h"
 #include "core/util.h"
 #include "tdx/module-model-internal.h"
@@ -113,7 +114,7 @@ static uint64_t page_accept(struct tdx_module *m, uint32_t slot, struct tdx_modu
 static uint64_t rtmr_extend(struct tdx_module *m, uint32_t slot, struct tdx_module_args *a)
 {
 	struct tdx_model_td *td = &m->st->td[slot];
-	uint8_t buf[96], *data;
+	uint8_t *data;
 	uint64_t status;
 
 	if (a->rcx & 63)
@@ -126,60 +127,58 @@ static uint64_t rtmr_extend(struct tdx_module *m, uint32_t slot, struct tdx_modu
 	status = guest_mem(m, slot, a->rcx, 48, TDX_OPERAND_ID_RCX, &data);
 	if (status != TDX_SUCCESS)
 		return status;
-	memcpy(buf, td->rtmr[a->rdx], 48);
-	memcpy(buf + 48, data, 48);
-	if (coco_sha384(buf, sizeof(buf), td->rtmr[a->rdx]))
+	if (tdx_rtmr_extend(td->rtmr[a->rdx], data))
 		return tdx_model_fail(m, OPND(TDX_OPERAND_BUSY, RTMR), "SHA-384 failed");
 	return TDX_SUCCESS;
 }
 
+/* The MAC covers REPORTMACSTRUCT up to the MAC itself: report[0, 224). */
 static int report_mac(const uint8_t key[32], const uint8_t *report, uint8_t mac[32])
 {
 	unsigned int len = 0;
 
-	return HMAC(EVP_sha256(), key, 32, report, TDX_REPORT_MACED_BYTES, mac, &len) && len == 32
+	return HMAC(EVP_sha256(), key, 32, report, TDX_TDREPORT_MAC_OFFSET, mac, &len) &&
+			       len == TDX_REPORT_MAC_SIZE
 		       ? 0
 		       : -EIO;
 }
 
 static int make_report(struct tdx_module *m, const struct tdx_model_td *td,
-		       const uint8_t reportdata[64], uint8_t r[TDX_REPORT_SIZE])
+		       const uint8_t reportdata[TDX_REPORT_DATA_SIZE], uint8_t out[TDX_TDREPORT_SIZE])
 {
 	const struct tdx_model_state *st = m->st;
-	uint8_t *tcb = r + TDX_REPORT_TEE_TCB_INFO, *info = r + TDX_REPORT_TDINFO;
+	struct tdx_tdreport r = {
+		.report_type = TDX_REPORT_TYPE_TDX,
+		.report_subtype = TDX_REPORT_SUBTYPE_TD,
+		.report_version = 0,	/* no service TD bound: SERVTD_HASH stays zero */
+		.tee_tcb_info.valid = TEE_TCB_INFO_VALID,
+		.tdinfo.attributes = td->attributes,
+		.tdinfo.xfam = td->xfam,
+	};
 
-	memset(r, 0, TDX_REPORT_SIZE);
-	/* TDINFO */
-	coco_put_le64(info + TDX_TDINFO_ATTRIBUTES, td->attributes);
-	coco_put_le64(info + TDX_TDINFO_XFAM, td->xfam);
-	memcpy(info + TDX_TDINFO_MRTD, td->mrtd, 48);
-	memcpy(info + TDX_TDINFO_MRCONFIGID, td->mrconfigid, 48);
-	memcpy(info + TDX_TDINFO_MROWNER, td->mrowner, 48);
-	memcpy(info + TDX_TDINFO_MROWNERCONFIG, td->mrownerconfig, 48);
-	for (int i = 0; i < 4; i++)
-		memcpy(info + TDX_TDINFO_RTMR(i), td->rtmr[i], 48);
-	memcpy(info + TDX_TDINFO_SERVTD_HASH, td->servtd_hash, 48);
-	/* TEE_TCB_INFO */
-	coco_put_le64(tcb + TDX_TCBINFO_VALID, TEE_TCB_INFO_VALID);
-	memcpy(tcb + TDX_TCBINFO_TEE_TCB_SVN, st->tee_tcb_svn, 16);
-	memcpy(tcb + TDX_TCBINFO_MRSEAM, st->mrseam, 48);
-	memcpy(tcb + TDX_TCBINFO_TEE_TCB_SVN2, st->tee_tcb_svn, 16);
-	/* REPORTMACSTRUCT */
-	r[TDX_REPORT_TYPE] = TDX_REPORT_TYPE_TDX;
-	memcpy(r + TDX_REPORT_CPUSVN, st->cpusvn, 16);
-	memcpy(r + TDX_REPORT_REPORTDATA, reportdata, 64);
-	if (coco_sha384(tcb, TDX_REPORT_TEE_TCB_INFO_SIZE, r + TDX_REPORT_TEE_TCB_INFO_HASH) ||
-	    coco_sha384(info, TDX_REPORT_TDINFO_SIZE, r + TDX_REPORT_TEE_INFO_HASH))
+	memcpy(r.cpusvn, st->cpusvn, sizeof(r.cpusvn));
+	memcpy(r.report_data, reportdata, sizeof(r.report_data));
+	memcpy(r.tee_tcb_info.tee_tcb_svn, st->tee_tcb_svn, sizeof(r.tee_tcb_info.tee_tcb_svn));
+	memcpy(r.tee_tcb_info.mrseam, st->mrseam, sizeof(r.tee_tcb_info.mrseam));
+	memcpy(r.tee_tcb_info.tee_tcb_svn2, st->tee_tcb_svn, sizeof(r.tee_tcb_info.tee_tcb_svn2));
+	memcpy(r.tdinfo.mrtd, td->mrtd, sizeof(r.tdinfo.mrtd));
+	memcpy(r.tdinfo.mrconfigid, td->mrconfigid, sizeof(r.tdinfo.mrconfigid));
+	memcpy(r.tdinfo.mrowner, td->mrowner, sizeof(r.tdinfo.mrowner));
+	memcpy(r.tdinfo.mrownerconfig, td->mrownerconfig, sizeof(r.tdinfo.mrownerconfig));
+	memcpy(r.tdinfo.rtmr, td->rtmr, sizeof(r.tdinfo.rtmr));
+	memcpy(r.tdinfo.servtd_hash, td->servtd_hash, sizeof(r.tdinfo.servtd_hash));
+	/* As the module: TDINFO, then the hashes, then the MAC over the encoded bytes. */
+	if (tdx_tdreport_compute_hashes(&r) || tdx_tdreport_encode(&r, out))
 		return -EIO;
-	return report_mac(st->report_key, r, r + TDX_REPORT_MAC);
+	return report_mac(st->report_key, out, out + TDX_TDREPORT_MAC_OFFSET);
 }
 
 static uint64_t mr_report(struct tdx_module *m, uint32_t slot, struct tdx_module_args *a)
 {
-	uint8_t *out, *data, reportdata[64], report[TDX_REPORT_SIZE];
+	uint8_t *out, *data, reportdata[TDX_REPORT_DATA_SIZE], report[TDX_TDREPORT_SIZE];
 	uint64_t status;
 
-	if (a->rcx & (TDX_REPORT_SIZE - 1))
+	if (a->rcx & (TDX_TDREPORT_ALIGN - 1))
 		return tdx_model_fail(m, OPND(TDX_OPERAND_INVALID, RCX),
 				      "report GPA 0x%llx is not 1024-byte aligned",
 				      (unsigned long long)a->rcx);
@@ -190,12 +189,12 @@ static uint64_t mr_report(struct tdx_module *m, uint32_t slot, struct tdx_module
 	if (a->r8)
 		return tdx_model_fail(m, OPND(TDX_OPERAND_INVALID, R8),
 				      "report subtype %llu: only 0 exists", (unsigned long long)a->r8);
-	status = guest_mem(m, slot, a->rcx, TDX_REPORT_SIZE, TDX_OPERAND_ID_RCX, &out);
+	status = guest_mem(m, slot, a->rcx, TDX_TDREPORT_SIZE, TDX_OPERAND_ID_RCX, &out);
 	if (status == TDX_SUCCESS)
-		status = guest_mem(m, slot, a->rdx, 64, TDX_OPERAND_ID_RDX, &data);
+		status = guest_mem(m, slot, a->rdx, TDX_REPORT_DATA_SIZE, TDX_OPERAND_ID_RDX, &data);
 	if (status != TDX_SUCCESS)
 		return status;
-	memcpy(reportdata, data, 64);
+	memcpy(reportdata, data, sizeof(reportdata));
 	if (make_report(m, &m->st->td[slot], reportdata, report))
 		return tdx_model_fail(m, OPND(TDX_OPERAND_BUSY, RCX), "SHA-384/HMAC failed");
 	memcpy(out, report, sizeof(report));
@@ -229,27 +228,81 @@ uint64_t tdx_model_tdcall(struct tdx_module *m, uint64_t tdvpr_pa, uint64_t rax,
 	}
 }
 
-int tdx_module_verify_report(struct tdx_module *m, const uint8_t r[TDX_REPORT_SIZE])
+int tdx_module_verify_report(struct tdx_module *m, const uint8_t r[TDX_TDREPORT_SIZE])
 {
-	uint8_t hash[48], mac[32];
+	uint8_t mac[TDX_REPORT_MAC_SIZE];
+	int ret;
 
-	if (r[TDX_REPORT_TYPE] != TDX_REPORT_TYPE_TDX)
-		return coco_err(-EINVAL, "TDREPORT check: REPORTTYPE is 0x%02x, not 0x81 (TDX)",
-				r[TDX_REPORT_TYPE]);
-	if (coco_sha384(r + TDX_REPORT_TEE_TCB_INFO, TDX_REPORT_TEE_TCB_INFO_SIZE, hash))
-		return coco_err(-EIO, "TDREPORT check: SHA-384 unavailable");
-	if (memcmp(hash, r + TDX_REPORT_TEE_TCB_INFO_HASH, 48))
-		return coco_err(-EKEYREJECTED, "TDREPORT check: TEE_TCB_INFO_HASH does not match "
-				"TEE_TCB_INFO; the report was altered");
-	if (coco_sha384(r + TDX_REPORT_TDINFO, TDX_REPORT_TDINFO_SIZE, hash))
-		return coco_err(-EIO, "TDREPORT check: SHA-384 unavailable");
-	if (memcmp(hash, r + TDX_REPORT_TEE_INFO_HASH, 48))
-		return coco_err(-EKEYREJECTED, "TDREPORT check: TEE_INFO_HASH does not match "
-				"TDINFO; the report was altered");
+	if (r[0] != TDX_REPORT_TYPE_TDX)
+		return coco_err(-EINVAL, "TDREPORT check: REPORTTYPE is 0x%02x, not 0x%02x (TDX)",
+				r[0], TDX_REPORT_TYPE_TDX);
+	ret = tdx_tdreport_check_hashes(r);
+	if (ret == -EBADMSG)
+		return coco_err_context(-EKEYREJECTED, "TDREPORT check");
+	if (ret)
+		return ret;
 	if (report_mac(m->st->report_key, r, mac))
 		return coco_err(-EIO, "TDREPORT check: HMAC-SHA-256 unavailable");
-	if (CRYPTO_memcmp(mac, r + TDX_REPORT_MAC, sizeof(mac)))
+	if (CRYPTO_memcmp(mac, r + TDX_TDREPORT_MAC_OFFSET, sizeof(mac)))
 		return coco_err(-EKEYREJECTED, "TDREPORT check: the MAC does not verify: the "
 				"report was altered or made on another platform");
 	return 0;
+}
+
+int tdx_module_verify_report_fn(void *ctx, const uint8_t report[TDX_TDREPORT_SIZE])
+{
+	return tdx_module_verify_report(ctx, report);
+}
+
+/* ------------------------------------------------------------------ */
+/* The platform's model QE                                              */
+
+static pthread_mutex_t process_qe_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tdx_qe_model *process_qe;	/* every private platform of this process */
+
+/* Fill the empty QE blob of the platform (the caller holds the platform lock). */
+static int qe_blob_fill(struct tdx_model_state *st)
+{
+	struct tdx_qe_model *fresh = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (st->qe_private) {
+		/* Key generation once per process, as SNP's model roots (sev-snp/certs.c). */
+		pthread_mutex_lock(&process_qe_lock);
+		ret = process_qe ? 0 : tdx_qe_model_generate(&process_qe);
+		if (!ret)
+			ret = tdx_qe_model_save(process_qe, st->qe_blob, sizeof(st->qe_blob), &len);
+		pthread_mutex_unlock(&process_qe_lock);
+	} else {
+		ret = tdx_qe_model_generate(&fresh);
+		if (!ret)
+			ret = tdx_qe_model_save(fresh, st->qe_blob, sizeof(st->qe_blob), &len);
+		tdx_qe_model_free(fresh);
+	}
+	if (ret)
+		return coco_err_context(ret, "TDX platform model: making the model QE");
+	st->qe_len = (uint32_t)len;
+	return 0;
+}
+
+int tdx_module_qe_get(struct tdx_module *m, struct tdx_qe_model **qe)
+{
+	int ret = 0;
+
+	coco_model_platform_lock(m->plat);
+	if (!m->qe) {
+		if (!m->st->qe_len)
+			ret = qe_blob_fill(m->st);
+		if (!ret)
+			ret = tdx_qe_model_load(m->st->qe_blob, m->st->qe_len, &m->qe);
+		if (ret && m->plat->path)
+			ret = coco_err_context(ret, "TDX platform model: the model QE stored in '%s' "
+					       "cannot be used (stop the VMs using the file and "
+					       "remove it to start a new platform)", m->plat->path);
+	}
+	coco_model_platform_unlock(m->plat);
+	if (!ret)
+		*qe = m->qe;
+	return ret;
 }

@@ -39,12 +39,12 @@ void tdx_model_mrtd_drop(struct tdx_module *m, uint32_t td_slot)
 {
 	for (unsigned int i = 0; i < TDX_MODEL_MRTD_CTXS; i++)
 		if (m->mrtd[i].ctx && m->mrtd[i].td_slot == td_slot) {
-			tdx_model_mrtd_free(m->mrtd[i].ctx);
+			tdx_mrtd_free(m->mrtd[i].ctx);
 			memset(&m->mrtd[i], 0, sizeof(m->mrtd[i]));
 		}
 }
 
-static uint64_t mrtd_of(struct tdx_module *m, uint32_t slot, struct tdx_model_mrtd **ctx)
+static uint64_t mrtd_of(struct tdx_module *m, uint32_t slot, struct tdx_mrtd **ctx)
 {
 	struct tdx_model_mrtd_slot *s = mrtd_find(m, slot, m->st->td[slot].mrtd_generation);
 
@@ -443,7 +443,7 @@ static uint64_t read_td_params(struct tdx_module *m, struct tdx_model_td *td, co
 static uint64_t mng_init(struct tdx_module *m, struct tdx_module_args *a)
 {
 	struct tdx_model_td *td, saved;
-	struct tdx_model_mrtd *ctx;
+	struct tdx_mrtd *ctx;
 	struct tdx_model_mrtd_slot *ms = NULL;
 	const uint8_t *params;
 	uint32_t slot;
@@ -479,7 +479,7 @@ static uint64_t mng_init(struct tdx_module *m, struct tdx_module_args *a)
 	for (unsigned int i = 0; i < TDX_MODEL_MRTD_CTXS && !ms; i++)
 		if (!m->mrtd[i].ctx)
 			ms = &m->mrtd[i];
-	if (!ms || tdx_model_mrtd_new(&ctx)) {
+	if (!ms || tdx_mrtd_new(&ctx)) {
 		*td = saved;
 		return tdx_model_fail(m, OPND(TDX_OPERAND_BUSY, TDR),
 				      "model limit: this process builds %u TDs at once already",
@@ -683,7 +683,7 @@ static uint64_t new_leaf(struct tdx_module *m, struct tdx_module_args *a, uint32
 static uint64_t page_add(struct tdx_module *m, struct tdx_module_args *a)
 {
 	struct tdx_model_pamt_entry *e;
-	struct tdx_model_mrtd *ctx;
+	struct tdx_mrtd *ctx;
 	struct tdx_model_td *td;
 	const uint8_t *src;
 	unsigned int level;
@@ -709,7 +709,7 @@ static uint64_t page_add(struct tdx_module *m, struct tdx_module_args *a)
 		status = mrtd_of(m, slot, &ctx);
 	if (status != TDX_SUCCESS)
 		return status;
-	if (tdx_model_mrtd_page_add(ctx, gpa))
+	if (tdx_mrtd_page_add(ctx, gpa))
 		return tdx_model_fail(m, OPND(TDX_OPERAND_BUSY, TDR), "SHA-384 failed");
 	dst = tdx_model_mem(m, a->r8, MODEL_PAGE);
 	if (dst)
@@ -748,7 +748,7 @@ static uint64_t page_aug(struct tdx_module *m, struct tdx_module_args *a)
 static uint64_t mr_extend(struct tdx_module *m, struct tdx_module_args *a)
 {
 	struct tdx_model_pamt_entry *e;
-	struct tdx_model_mrtd *ctx;
+	struct tdx_mrtd *ctx;
 	struct tdx_model_td *td;
 	const uint8_t *chunk;
 	uint64_t gpa = a->rcx, hpa;
@@ -779,14 +779,14 @@ static uint64_t mr_extend(struct tdx_module *m, struct tdx_module_args *a)
 	status = mrtd_of(m, slot, &ctx);
 	if (status != TDX_SUCCESS)
 		return status;
-	if (tdx_model_mrtd_extend(ctx, gpa, chunk))
+	if (tdx_mrtd_extend(ctx, gpa, chunk))
 		return tdx_model_fail(m, OPND(TDX_OPERAND_BUSY, TDR), "SHA-384 failed");
 	return TDX_SUCCESS;
 }
 
 static uint64_t mr_finalize(struct tdx_module *m, struct tdx_module_args *a)
 {
-	struct tdx_model_mrtd *ctx;
+	struct tdx_mrtd *ctx;
 	struct tdx_model_td *td;
 	uint32_t slot;
 	uint64_t status = get_tdr(m, a->rcx, TDX_OPERAND_ID_RCX, &slot);
@@ -802,7 +802,7 @@ static uint64_t mr_finalize(struct tdx_module *m, struct tdx_module_args *a)
 	status = mrtd_of(m, slot, &ctx);
 	if (status != TDX_SUCCESS)
 		return status;
-	if (tdx_model_mrtd_final(ctx, td->mrtd))
+	if (tdx_mrtd_final(ctx, td->mrtd))
 		return tdx_model_fail(m, OPND(TDX_OPERAND_BUSY, TDR), "SHA-384 failed");
 	tdx_model_mrtd_drop(m, slot);
 	memset(td->servtd_hash, 0, sizeof(td->servtd_hash));	/* no service TD bound */
@@ -810,23 +810,50 @@ static uint64_t mr_finalize(struct tdx_module *m, struct tdx_module_args *a)
 	return TDX_SUCCESS;
 }
 
+/*
+ * The operands of RANGE.BLOCK / UNBLOCK / PAGE.REMOVE: the TD at RDX
+ * (INITIALIZED or RUNNABLE) and its 4 KiB leaf at the GPA in RCX.
+ */
+static uint64_t td_leaf(struct tdx_module *m, struct tdx_module_args *a, struct tdx_model_td **td,
+			uint32_t *slot, uint64_t *gpa, struct tdx_model_pamt_entry **e, uint64_t *hpa)
+{
+	unsigned int level;
+	uint64_t status = get_tdr(m, a->rdx, TDX_OPERAND_ID_RDX, slot);
+
+	if (status != TDX_SUCCESS)
+		return status;
+	*td = &m->st->td[*slot];
+	status = td_state(m, *td, OP_INIT | OP_RUNNABLE, "INITIALIZED or RUNNABLE");
+	if (status == TDX_SUCCESS)
+		status = tdx_model_gpa_operand(m, *td, a->rcx, 0, 0, gpa, &level);
+	if (status == TDX_SUCCESS)
+		status = tdx_model_sept_leaf(m, a, *slot, *gpa, e, hpa);
+	return status;
+}
+
+/* Blocked, and a TDH.MEM.TRACK since: what UNBLOCK and PAGE.REMOVE need. */
+static uint64_t blocked_and_tracked(struct tdx_module *m, const struct tdx_model_td *td,
+				    const struct tdx_model_pamt_entry *e, uint64_t gpa,
+				    const char *hint)
+{
+	if (!(e->flags & TDX_PAMT_FLAG_BLOCKED))
+		return tdx_model_fail(m, TDX_GPA_RANGE_NOT_BLOCKED, "GPA 0x%llx is not blocked%s",
+				      (unsigned long long)gpa, hint);
+	if (td->td_epoch <= e->bepoch)
+		return tdx_model_fail(m, TDX_TLB_TRACKING_NOT_DONE,
+				      "no TDH.MEM.TRACK since GPA 0x%llx was blocked",
+				      (unsigned long long)gpa);
+	return TDX_SUCCESS;
+}
+
 static uint64_t range_block(struct tdx_module *m, struct tdx_module_args *a, bool block)
 {
 	struct tdx_model_pamt_entry *e;
 	struct tdx_model_td *td;
-	unsigned int level;
 	uint64_t gpa, hpa;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, a->rdx, TDX_OPERAND_ID_RDX, &slot);
+	uint64_t status = td_leaf(m, a, &td, &slot, &gpa, &e, &hpa);
 
-	if (status != TDX_SUCCESS)
-		return status;
-	td = &m->st->td[slot];
-	status = td_state(m, td, OP_INIT | OP_RUNNABLE, "INITIALIZED or RUNNABLE");
-	if (status == TDX_SUCCESS)
-		status = tdx_model_gpa_operand(m, td, a->rcx, 0, 0, &gpa, &level);
-	if (status == TDX_SUCCESS)
-		status = tdx_model_sept_leaf(m, a, slot, gpa, &e, &hpa);
 	if (status != TDX_SUCCESS)
 		return status;
 	if (block) {
@@ -836,13 +863,9 @@ static uint64_t range_block(struct tdx_module *m, struct tdx_module_args *a, boo
 		e->bepoch = td->td_epoch;
 		return TDX_SUCCESS;
 	}
-	if (!(e->flags & TDX_PAMT_FLAG_BLOCKED))
-		return tdx_model_fail(m, TDX_GPA_RANGE_NOT_BLOCKED, "GPA 0x%llx is not blocked",
-				      (unsigned long long)gpa);
-	if (td->td_epoch <= e->bepoch)
-		return tdx_model_fail(m, TDX_TLB_TRACKING_NOT_DONE,
-				      "no TDH.MEM.TRACK since GPA 0x%llx was blocked",
-				      (unsigned long long)gpa);
+	status = blocked_and_tracked(m, td, e, gpa, "");
+	if (status != TDX_SUCCESS)
+		return status;
 	e->flags &= (uint8_t)~TDX_PAMT_FLAG_BLOCKED;
 	e->bepoch = 0;
 	return TDX_SUCCESS;
@@ -868,29 +891,14 @@ static uint64_t page_remove(struct tdx_module *m, struct tdx_module_args *a)
 {
 	struct tdx_model_pamt_entry *e;
 	struct tdx_model_td *td;
-	unsigned int level;
 	uint64_t gpa, hpa;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, a->rdx, TDX_OPERAND_ID_RDX, &slot);
+	uint64_t status = td_leaf(m, a, &td, &slot, &gpa, &e, &hpa);
 
+	if (status == TDX_SUCCESS)
+		status = blocked_and_tracked(m, td, e, gpa, " (TDH.MEM.RANGE.BLOCK first)");
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &m->st->td[slot];
-	status = td_state(m, td, OP_INIT | OP_RUNNABLE, "INITIALIZED or RUNNABLE");
-	if (status == TDX_SUCCESS)
-		status = tdx_model_gpa_operand(m, td, a->rcx, 0, 0, &gpa, &level);
-	if (status == TDX_SUCCESS)
-		status = tdx_model_sept_leaf(m, a, slot, gpa, &e, &hpa);
-	if (status != TDX_SUCCESS)
-		return status;
-	if (!(e->flags & TDX_PAMT_FLAG_BLOCKED))
-		return tdx_model_fail(m, TDX_GPA_RANGE_NOT_BLOCKED,
-				      "GPA 0x%llx is not blocked (TDH.MEM.RANGE.BLOCK first)",
-				      (unsigned long long)gpa);
-	if (td->td_epoch <= e->bepoch)
-		return tdx_model_fail(m, TDX_TLB_TRACKING_NOT_DONE,
-				      "no TDH.MEM.TRACK since GPA 0x%llx was blocked",
-				      (unsigned long long)gpa);
 	tdx_sept_remove(m, hpa);
 	memset(e, 0, sizeof(*e));
 	td->chldcnt--;

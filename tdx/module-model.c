@@ -29,6 +29,7 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "tdx/module-model-internal.h"
+#include "tdx/tdmr.h"
 #include "tdx/tdx-host.h"
 
 /* ------------------------------------------------------------------ */
@@ -57,23 +58,11 @@ bool tdx_model_pa_ok(const struct tdx_model_state *st, uint64_t pa, uint64_t ali
 
 uint8_t *tdx_model_mem(struct tdx_module *m, uint64_t pa, uint64_t len)
 {
-	return tdx_platform_ptr(m->plat, pa, len);
+	return coco_model_platform_ptr(m->plat, pa, len);
 }
 
 /* ------------------------------------------------------------------ */
 /* Platform                                                             */
-
-static uint32_t env_u32(const char *name, uint32_t fallback)
-{
-	const char *v = getenv(name);
-	unsigned long n;
-	char *end;
-
-	if (!v || !*v)
-		return fallback;
-	n = strtoul(v, &end, 0);
-	return *end || n > UINT32_MAX ? fallback : (uint32_t)n;
-}
 
 static int resolve_config(const struct tdx_module_config *in, struct tdx_module_config *c)
 {
@@ -83,9 +72,11 @@ static int resolve_config(const struct tdx_module_config *in, struct tdx_module_
 	if (!c->lps_per_package)
 		c->lps_per_package = 4;
 	if (!c->dram_gib)
-		c->dram_gib = env_u32("COCO_TDX_MODEL_DRAM_GIB", TDX_MODEL_DEFAULT_DRAM_GIB);
+		c->dram_gib = coco_model_platform_env_u32("COCO_TDX_MODEL_DRAM_GIB",
+							  TDX_MODEL_DEFAULT_DRAM_GIB);
 	if (!c->keyids)
-		c->keyids = env_u32("COCO_TDX_MODEL_KEYIDS", TDX_MODEL_DEFAULT_KEYIDS);
+		c->keyids = coco_model_platform_env_u32("COCO_TDX_MODEL_KEYIDS",
+							TDX_MODEL_DEFAULT_KEYIDS);
 	if (!c->tdmr_init_pages)
 		c->tdmr_init_pages = TDX_MODEL_TDMR_INIT_PAGES;
 	if (!c->cachewb_sub_blocks)
@@ -127,28 +118,9 @@ static const struct {
 	{ 0x80000008, 0xFFFFFFFF, { 0x0000302E, 0x00000200, 0x00000000, 0x00000000 } },
 };
 
-struct open_arg {
-	const struct tdx_module_config *c;
-	uint64_t sept_slots, sept_bytes;
-};
-
-static int init_host_lock(pthread_mutex_t *mtx)
+static int init_state(struct coco_model_platform *p, void *vendor, void *arg)
 {
-	pthread_mutexattr_t a;
-	int ret;
-
-	pthread_mutexattr_init(&a);
-	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-	ret = pthread_mutex_init(mtx, &a);
-	pthread_mutexattr_destroy(&a);
-	return ret ? coco_err(-ret, "TDX platform model: cannot create the host lock") : 0;
-}
-
-static int init_state(struct tdx_platform *p, void *vendor, void *varg)
-{
-	struct open_arg *arg = varg;
-	const struct tdx_module_config *c = arg->c;
+	const struct tdx_module_config *c = arg;
 	struct tdx_model_state *st = vendor;
 	uint32_t space = c->keyids < 64 ? 64 : c->keyids < 128 ? 128 : 256;
 	static const char seam_id[] = "cocohost TDX module model 1.5.06";
@@ -180,56 +152,92 @@ static int init_state(struct tdx_platform *p, void *vendor, void *varg)
 		st->cpuid_subleaf[i] = model_cpuid[i].subleaf;
 		memcpy(st->cpuid_native[i], model_cpuid[i].native, sizeof(st->cpuid_native[i]));
 	}
-	st->sept_index_offset = 0;
-	st->sept_index_slots = arg->sept_slots;
+	st->sept_index_offset = st->dram_pages * sizeof(struct tdx_model_pamt_entry);
+	st->sept_index_slots = st->dram_pages * TDX_MODEL_SEPT_SLOTS_PER_PAGE;
 	st->sys_state = TDX_SYSINIT_PENDING;
 	for (unsigned int i = 0; i < TDX_MODEL_MAX_VCPU_RECORDS; i++)
 		st->vcpu[i].assoc_lp = -1;
-	return init_host_lock(&st->host.lock);
+	/* The model QE's keys are made when the first quote needs them (tdx_module_qe_get). */
+	st->qe_private = p->path == NULL;
+	return coco_model_platform_mutex_init(&st->host.lock, "TDX platform model");
+}
+
+/*
+ * An existing platform file: every size and index the leaves trust without
+ * checking again must be in range (the generic header is checked already).
+ */
+static int validate_state(struct coco_model_platform *p, void *vendor, void *arg)
+{
+	const struct tdx_model_state *st = vendor;
+	uint64_t pages = p->dram_size / MODEL_PAGE;
+	bool ok;
+
+	(void)arg;
+	ok = st->npackages >= 1 && st->npackages <= TDX_MODEL_MAX_PKGS && st->lps_per_package >= 1 &&
+	     st->nlps == st->npackages * st->lps_per_package && st->nlps <= TDX_MODEL_MAX_LPS &&
+	     st->max_pa >= 44 && st->max_pa <= 46 && st->hkid_min <= st->hkid_max &&
+	     st->hkid_max < TDX_MODEL_MAX_KEYIDS && st->hkid_max < (1u << (52 - st->max_pa)) &&
+	     st->dram_base == p->dram_base && st->dram_pages == pages &&
+	     st->ncmrs >= 1 && st->ncmrs <= TDX_MODEL_MAX_CMRS &&
+	     st->sept_index_offset == pages * sizeof(struct tdx_model_pamt_entry) &&
+	     st->sept_index_slots == pages * TDX_MODEL_SEPT_SLOTS_PER_PAGE &&
+	     st->sys_state <= TDX_SYS_SHUTDOWN_STATE && st->num_tdmrs <= TDX_MODEL_MAX_TDMRS &&
+	     st->global_hkid < TDX_MODEL_MAX_KEYIDS && st->qe_len <= sizeof(st->qe_blob) &&
+	     st->host.nr_tdmrs <= TDX_HOST_MAX_TDMRS &&
+	     st->host.module_status <= TDX_HOST_MODULE_ERROR;
+	for (uint32_t i = 0; ok && i < st->num_tdmrs; i++)
+		ok = st->tdmr[i].nr_rsvd <= TDX_MODEL_MAX_RSVD;
+	for (uint32_t i = 0; ok && i < TDX_MODEL_MAX_TDS; i++)
+		ok = !st->td[i].tdr_pa || (st->td[i].hkid < TDX_MODEL_MAX_KEYIDS &&
+					   st->td[i].num_tdcx <= TDX_MODEL_TDCS_PAGES);
+	for (uint32_t i = 0; ok && i < TDX_MODEL_MAX_VCPU_RECORDS; i++)
+		ok = st->vcpu[i].state == TDX_VCPU_FREE ||
+		     (st->vcpu[i].td_slot < TDX_MODEL_MAX_TDS &&
+		      st->vcpu[i].num_tdcx < TDX_MODEL_TDVPS_PAGES &&
+		      st->vcpu[i].assoc_lp < (int32_t)st->nlps);
+	if (!ok)
+		return coco_err(-EPROTO, "TDX platform model: '%s' is damaged (sizes or indexes out "
+				"of range); stop the VMs using it and remove it to start a new "
+				"platform", p->path);
+	return 0;
 }
 
 int tdx_module_open(const struct tdx_module_config *config, struct tdx_module **out)
 {
 	struct tdx_module_config c;
 	struct tdx_module *m;
-	struct open_arg arg;
-	struct tdx_platform_spec spec = {
+	struct coco_model_platform_spec spec = {
 		.name = "TDX platform model",
 		.magic = TDX_MODEL_MAGIC,
 		.layout_version = TDX_MODEL_LAYOUT_VERSION,
 		.vendor_size = sizeof(struct tdx_model_state),
-		.table_entry_size = sizeof(struct tdx_model_pamt_entry),
+		.table_entry_size = TDX_MODEL_TABLE_ENTRY_SIZE,
 		.dram_base = TDX_MODEL_DRAM_BASE,
+		.max_dram_size = (uint64_t)TDX_MODEL_MAX_DRAM_GIB << 30,
 		.chunk_size = TDX_MODEL_CHUNK_SIZE,
 		.dram_setting = "COCO_TDX_MODEL_DRAM_GIB",
 		.init = init_state,
-		.arg = &arg,
+		.validate = validate_state,
+		.arg = &c,
 	};
-	uint64_t pages;
+	uint8_t *tables;
 	int ret = resolve_config(config, &c);
 
 	if (ret)
 		return ret;
-	pages = (uint64_t)c.dram_gib << (30 - 12);
-	arg.c = &c;
-	arg.sept_slots = 1;
-	while (arg.sept_slots < 2 * pages)
-		arg.sept_slots <<= 1;
-	arg.sept_bytes = (arg.sept_slots * sizeof(uint32_t) + MODEL_PAGE - 1) & ~(MODEL_PAGE - 1);
 	spec.dram_size = (uint64_t)c.dram_gib << 30;
-	spec.table_header_size = arg.sept_bytes;
-
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return coco_err(-ENOMEM, "TDX platform model: out of memory");
-	ret = tdx_platform_open(NULL, &spec, &m->plat);
+	ret = coco_model_platform_open(c.path, &spec, &m->plat);
 	if (ret) {
 		free(m);
 		return ret;
 	}
-	m->st = tdx_platform_vendor(m->plat);
-	m->sept_index = tdx_platform_tables(m->plat, NULL);
-	m->pamt = (struct tdx_model_pamt_entry *)((uint8_t *)m->sept_index + arg.sept_bytes);
+	m->st = coco_model_platform_vendor(m->plat);
+	tables = coco_model_platform_tables(m->plat, NULL);
+	m->pamt = (struct tdx_model_pamt_entry *)tables;
+	m->sept_index = (uint32_t *)(tables + m->st->sept_index_offset);
 	*out = m;
 	return 0;
 }
@@ -239,14 +247,25 @@ void tdx_module_close(struct tdx_module *m)
 	if (!m)
 		return;
 	for (unsigned int i = 0; i < TDX_MODEL_MRTD_CTXS; i++)
-		tdx_model_mrtd_free(m->mrtd[i].ctx);
-	tdx_platform_close(m->plat);
+		tdx_mrtd_free(m->mrtd[i].ctx);
+	tdx_qe_model_free(m->qe);
+	coco_model_platform_close(m->plat);
 	free(m);
 }
 
-struct tdx_platform *tdx_module_platform(struct tdx_module *m)
+struct coco_model_platform *tdx_module_platform(struct tdx_module *m)
 {
 	return m->plat;
+}
+
+enum tdx_sys_state tdx_module_sys_state(struct tdx_module *m)
+{
+	enum tdx_sys_state state;
+
+	coco_model_platform_lock(m->plat);
+	state = (enum tdx_sys_state)m->st->sys_state;
+	coco_model_platform_unlock(m->plat);
+	return state;
 }
 
 void tdx_module_topology(struct tdx_module *m, unsigned int *packages,
@@ -444,8 +463,8 @@ static uint64_t sys_rdall(struct tdx_module *m, struct tdx_module_args *a)
 /* ------------------------------------------------------------------ */
 /* TDH.SYS.CONFIG (checks in the order of the module's tdh_sys_config.c) */
 
-#define TDMR_INFO_BYTES (64 + 16 * TDX_MODEL_MAX_RSVD)
-#define TDMR_INFO_ALIGN 512
+#define TDMR_INFO_BYTES tdx_tdmr_info_bytes(TDX_MODEL_MAX_RSVD)
+#define TDMR_INFO_ALIGN TDX_TDMR_INFO_ALIGNMENT
 static const uint64_t pamt_page_size[3] = { MODEL_PAGE, MODEL_2M, MODEL_1G };
 static const char *const pamt_name[3] = { "PAMT_4K", "PAMT_2M", "PAMT_1G" };
 
@@ -509,23 +528,23 @@ static bool outside_cmr(const void *ctx, uint64_t start, uint64_t end)
 	return !in_cmrs(ctx, start, end);
 }
 
+/* The TDMR_INFO the host sent, as the module keeps it (every slot kept for the checks). */
 static void decode_tdmr_info(const uint8_t *in, struct tdx_model_tdmr *t)
 {
-	t->base = coco_le64(in + 0);
-	t->size = coco_le64(in + 8);
-	t->pamt_base[2] = coco_le64(in + 16);
-	t->pamt_size[2] = coco_le64(in + 24);
-	t->pamt_base[1] = coco_le64(in + 32);
-	t->pamt_size[1] = coco_le64(in + 40);
-	t->pamt_base[0] = coco_le64(in + 48);
-	t->pamt_size[0] = coco_le64(in + 56);
-	t->nr_rsvd = 0;
+	struct tdx_reserved_area rsvd[TDX_MODEL_MAX_RSVD];
+	struct tdx_tdmr d;
+
+	/* Cannot fail: the caller maps TDMR_INFO_BYTES for @in. */
+	tdx_tdmr_info_decode(in, TDMR_INFO_BYTES, TDX_MODEL_MAX_RSVD, &d, rsvd);
+	t->base = d.base;
+	t->size = d.size;
+	memcpy(t->pamt_base, d.pamt_base, sizeof(t->pamt_base));
+	memcpy(t->pamt_size, d.pamt_size, sizeof(t->pamt_size));
+	t->nr_rsvd = d.nr_reserved;
 	for (unsigned int j = 0; j < TDX_MODEL_MAX_RSVD; j++) {
-		t->rsvd[j].offset = coco_le64(in + 64 + 16 * j);
-		t->rsvd[j].size = coco_le64(in + 72 + 16 * j);
+		t->rsvd[j].offset = rsvd[j].offset;
+		t->rsvd[j].size = rsvd[j].size;
 	}
-	for (unsigned int j = 0; j < TDX_MODEL_MAX_RSVD && t->rsvd[j].size; j++)
-		t->nr_rsvd++;
 	t->last_initialized = t->base;
 }
 
@@ -876,9 +895,9 @@ uint64_t tdx_module_seamcall(struct tdx_module *m, unsigned int lp, uint64_t rax
 		return tdx_model_fail(m, TDX_SEAMCALL_GP,
 				      "logical processor %u does not exist (%u packages x %u)", lp,
 				      m->st->npackages, m->st->lps_per_package);
-	tdx_platform_lock(m->plat);
+	coco_model_platform_lock(m->plat);
 	status = dispatch(m, lp, rax, a);
-	tdx_platform_unlock(m->plat);
+	coco_model_platform_unlock(m->plat);
 	return status;
 }
 
@@ -894,9 +913,9 @@ uint64_t tdx_module_tdcall(struct tdx_module *m, uint64_t tdvpr_pa, uint64_t rax
 	uint64_t status;
 
 	m->detail[0] = '\0';
-	tdx_platform_lock(m->plat);
+	coco_model_platform_lock(m->plat);
 	status = tdx_model_tdcall(m, tdvpr_pa, rax, a);
-	tdx_platform_unlock(m->plat);
+	coco_model_platform_unlock(m->plat);
 	return status;
 }
 
@@ -908,7 +927,7 @@ void tdx_module_page_info(struct tdx_module *m, uint64_t pa, struct tdx_module_p
 	struct tdx_model_pamt_entry *e;
 
 	memset(out, 0, sizeof(*out));
-	tdx_platform_lock(m->plat);
+	coco_model_platform_lock(m->plat);
 	e = tdx_pamt_get(m, pa & ~(MODEL_PAGE - 1));
 	if (e) {
 		out->in_tdx_memory = true;
@@ -916,7 +935,7 @@ void tdx_module_page_info(struct tdx_module *m, uint64_t pa, struct tdx_module_p
 		out->owner_tdr = tdx_pamt_owner_tdr(m, e);
 		out->gpa = e->pt == TDX_PT_REG || e->pt == TDX_PT_EPT ? e->aux : 0;
 	}
-	tdx_platform_unlock(m->plat);
+	coco_model_platform_unlock(m->plat);
 }
 
 #define BROKEN(...) (snprintf(why, why_len, __VA_ARGS__), false)
@@ -1011,9 +1030,9 @@ bool tdx_module_check_invariants(struct tdx_module *m, char *why, size_t why_len
 {
 	bool ok;
 
-	tdx_platform_lock(m->plat);
+	coco_model_platform_lock(m->plat);
 	ok = check_locked(m, why, why_len);
-	tdx_platform_unlock(m->plat);
+	coco_model_platform_unlock(m->plat);
 	return ok;
 }
 

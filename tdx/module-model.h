@@ -2,7 +2,8 @@
 /*
  * The TDX module model: the SEAMCALL leaves of an Intel TDX module 1.5 (and
  * the guest TDCALLs the host side needs) executed against a platform model
- * whose state lives in shared memory (tdx-platform.h): the module's global
+ * whose state lives in shared memory (core/model-platform.h: a file every
+ * process of a host maps, or a private mapping): the module's global
  * state (sys_state, per-LP init, KOT, TDMRs), every TD's TDR/TDCS and every
  * vCPU's TDVPS as records, and the PAMT, one entry per 4 KiB page of model
  * memory.  Facts and check order: ../shared/specs/tdx.md sections 1-5 and the
@@ -44,7 +45,8 @@
 #include <stdint.h>
 
 #include "tdx/seamcall.h"
-#include "tdx/tdx-platform.h"
+#include "tdx/tdreport.h"
+#include "core/model-platform.h"
 
 #define TDX_MODEL_DRAM_BASE 0x100000000ull	/* 4 GiB */
 #define TDX_MODEL_CHUNK_SIZE (2ull << 20)
@@ -169,38 +171,11 @@ const char *tdx_page_type_name(unsigned int pt);
 #define TDX_TSC_25MHZ_MIN 4u			/* 100 MHz */
 #define TDX_TSC_25MHZ_MAX 400u			/* 10 GHz */
 
-/* TDREPORT_STRUCT (1024 bytes).  specs/tdx.md 5.1. */
-#define TDX_REPORT_SIZE 1024u
-#define TDX_REPORT_TYPE 0			/* REPORTTYPE: type, subtype, version, reserved */
-#define TDX_REPORT_CPUSVN 16
-#define TDX_REPORT_TEE_TCB_INFO_HASH 32
-#define TDX_REPORT_TEE_INFO_HASH 80
-#define TDX_REPORT_REPORTDATA 128
-#define TDX_REPORT_MAC 224
-#define TDX_REPORT_MAC_SIZE 32u
-#define TDX_REPORT_MACED_BYTES 224		/* the MAC covers REPORTMACSTRUCT[0, 224) */
-#define TDX_REPORT_TEE_TCB_INFO 256
-#define TDX_REPORT_TEE_TCB_INFO_SIZE 239
-#define TDX_REPORT_TDINFO 512
-#define TDX_REPORT_TDINFO_SIZE 512
-/* Offsets inside TEE_TCB_INFO */
-#define TDX_TCBINFO_VALID 0
-#define TDX_TCBINFO_TEE_TCB_SVN 8
-#define TDX_TCBINFO_MRSEAM 24
-#define TDX_TCBINFO_MRSIGNERSEAM 72
-#define TDX_TCBINFO_ATTRIBUTES 120
-#define TDX_TCBINFO_TEE_TCB_SVN2 128
-/* Offsets inside TDINFO */
-#define TDX_TDINFO_ATTRIBUTES 0
-#define TDX_TDINFO_XFAM 8
-#define TDX_TDINFO_MRTD 16
-#define TDX_TDINFO_MRCONFIGID 64
-#define TDX_TDINFO_MROWNER 112
-#define TDX_TDINFO_MROWNERCONFIG 160
-#define TDX_TDINFO_RTMR(i) (208 + 48 * (i))
-#define TDX_TDINFO_SERVTD_HASH 400
-#define TDX_REPORT_TYPE_TDX 0x81u
-
+/*
+ * How to create the platform.  Only @path is used when it names an existing
+ * platform file: the file keeps the topology, memory and KeyIDs it was
+ * created with.
+ */
 struct tdx_module_config {
 	uint32_t packages;		/* 0: 2 */
 	uint32_t lps_per_package;	/* 0: 4 */
@@ -212,15 +187,27 @@ struct tdx_module_config {
 	 * an "interrupt" makes it return TDX_INTERRUPTED_RESUMABLE (0: defaults 4 and 2). */
 	uint32_t cachewb_sub_blocks;
 	uint32_t cachewb_blocks_per_call;
+	/*
+	 * The platform file every process of one model host opens (created
+	 * when missing); NULL: a private platform, shared only with forked
+	 * children.
+	 */
+	const char *path;
 };
 
 struct tdx_module;
 
-/* A private platform with a module in SYSINIT_PENDING.  Errors name the bad setting. */
+/*
+ * The platform of @config->path (or a private one), its module in
+ * SYSINIT_PENDING when new, as it was left otherwise.  Errors name the bad
+ * setting, or what is wrong with the file and what to do.
+ */
 int tdx_module_open(const struct tdx_module_config *config, struct tdx_module **module);
 void tdx_module_close(struct tdx_module *m);
 
-struct tdx_platform *tdx_module_platform(struct tdx_module *m);
+struct coco_model_platform *tdx_module_platform(struct tdx_module *m);
+/* The module's sys_state (enum tdx_sys_state), as TDH.SYS.INFO would tell. */
+enum tdx_sys_state tdx_module_sys_state(struct tdx_module *m);
 /* Topology and KeyID space of the platform. */
 void tdx_module_topology(struct tdx_module *m, unsigned int *packages,
 			 unsigned int *lps_per_package);
@@ -245,9 +232,25 @@ const char *tdx_module_last_detail(struct tdx_module *m);
  * Check a TDREPORT as the platform's QE would (SGX EVERIFYREPORT2 for TDX):
  * REPORTTYPE 0x81, TEE_TCB_INFO_HASH and TEE_INFO_HASH matching the report's
  * TEE_TCB_INFO and TDINFO, and the MAC = HMAC-SHA-256(platform report key,
- * report[0, 224)).  0 or -EINVAL / -EKEYREJECTED with a message.
+ * report[0, 224)).  0 or -EINVAL / -EKEYREJECTED with a message.  Its shape
+ * is tdx_tdreport_verify_fn's (tdx/qe-model.h) with the module as context.
  */
-int tdx_module_verify_report(struct tdx_module *m, const uint8_t report[TDX_REPORT_SIZE]);
+int tdx_module_verify_report(struct tdx_module *m, const uint8_t report[TDX_TDREPORT_SIZE]);
+
+/* tdx_tdreport_verify_fn adapter (@ctx is the struct tdx_module): the model QE's report check. */
+int tdx_module_verify_report_fn(void *ctx, const uint8_t report[TDX_TDREPORT_SIZE]);
+
+struct tdx_qe_model;
+
+/*
+ * The platform's model Quoting Enclave (tdx/qe-model.h), so every process
+ * of a host quotes with the same keys and PCK chain: loaded from the
+ * platform, or made and stored there under the platform lock by the first
+ * caller (a private platform stores the one this process made for all its
+ * private platforms, as the SNP model does with its roots).  *@qe belongs
+ * to @m: valid until tdx_module_close().
+ */
+int tdx_module_qe_get(struct tdx_module *m, struct tdx_qe_model **qe);
 
 /* MRSEAM / TEE_TCB_SVN the model's module reports. */
 void tdx_module_identity(struct tdx_module *m, uint8_t mrseam[48], uint8_t tee_tcb_svn[16]);

@@ -13,7 +13,9 @@
  * The SEPT index maps (TD, level, GPA) to the page backing it: an
  * open-addressing hash table of u32 page numbers whose keys are read back
  * from the pages' PAMT entries (owner, level, GPA), so it needs 4 bytes per
- * slot.  Linear probing with backward-shift deletion keeps it tombstone-free.
+ * slot; two slots per page of model memory (the size follows from the
+ * memory alone, so a platform file's layout does too).  Linear probing with
+ * backward-shift deletion keeps it tombstone-free.
  */
 #include <string.h>
 
@@ -143,8 +145,14 @@ static uint64_t key_gpa(unsigned int level, uint64_t gpa)
 
 static uint64_t home(const struct tdx_module *m, uint32_t td_slot, unsigned int level, uint64_t gpa)
 {
-	return mix(((uint64_t)td_slot << 3 | level) * 0x9E3779B97F4A7C15ull ^ key_gpa(level, gpa)) &
-	       (m->st->sept_index_slots - 1);
+	return mix(((uint64_t)td_slot << 3 | level) * 0x9E3779B97F4A7C15ull ^ key_gpa(level, gpa)) %
+	       m->st->sept_index_slots;
+}
+
+/* The slot after @i, wrapping around. */
+static uint64_t next_slot(const struct tdx_module *m, uint64_t i)
+{
+	return i + 1 == m->st->sept_index_slots ? 0 : i + 1;
 }
 
 static const struct tdx_model_pamt_entry *entry_of_slot(const struct tdx_module *m, uint32_t v)
@@ -166,10 +174,9 @@ static uint64_t home_of_slot(const struct tdx_module *m, uint32_t v)
 
 uint64_t tdx_sept_lookup(struct tdx_module *m, uint32_t td_slot, unsigned int level, uint64_t gpa)
 {
-	uint64_t mask = m->st->sept_index_slots - 1;
 	uint64_t want = key_gpa(level, gpa);
 
-	for (uint64_t i = home(m, td_slot + 1, level, gpa);; i = (i + 1) & mask) {
+	for (uint64_t i = home(m, td_slot + 1, level, gpa);; i = next_slot(m, i)) {
 		uint32_t v = m->sept_index[i];
 		const struct tdx_model_pamt_entry *e;
 
@@ -184,10 +191,10 @@ uint64_t tdx_sept_lookup(struct tdx_module *m, uint32_t td_slot, unsigned int le
 
 bool tdx_sept_insert(struct tdx_module *m, uint64_t pa)
 {
-	uint64_t mask = m->st->sept_index_slots - 1;
 	uint32_t v = (uint32_t)((pa - m->st->dram_base) / MODEL_PAGE) + 1;
 
-	for (uint64_t i = home_of_slot(m, v), n = 0; n <= mask; i = (i + 1) & mask, n++)
+	for (uint64_t i = home_of_slot(m, v), n = 0; n < m->st->sept_index_slots;
+	     i = next_slot(m, i), n++)
 		if (!m->sept_index[i]) {
 			m->sept_index[i] = v;
 			return true;
@@ -197,19 +204,18 @@ bool tdx_sept_insert(struct tdx_module *m, uint64_t pa)
 
 void tdx_sept_remove(struct tdx_module *m, uint64_t pa)
 {
-	uint64_t mask = m->st->sept_index_slots - 1;
 	uint32_t v = (uint32_t)((pa - m->st->dram_base) / MODEL_PAGE) + 1;
 	uint64_t i = home_of_slot(m, v), n;
 
-	for (n = 0; n <= mask && m->sept_index[i] != v; n++) {
+	for (n = 0; n < m->st->sept_index_slots && m->sept_index[i] != v; n++) {
 		if (!m->sept_index[i])
 			return;
-		i = (i + 1) & mask;
+		i = next_slot(m, i);
 	}
 	if (m->sept_index[i] != v)
 		return;
 	/* Backward shift: move later entries of the run into the hole when allowed. */
-	for (uint64_t j = (i + 1) & mask; m->sept_index[j]; j = (j + 1) & mask) {
+	for (uint64_t j = next_slot(m, i); m->sept_index[j]; j = next_slot(m, j)) {
 		uint64_t k = home_of_slot(m, m->sept_index[j]);
 		bool movable = i <= j ? (k <= i || k > j) : (k <= i && k > j);
 

@@ -2,7 +2,9 @@
 /*
  * TDMR and PAMT construction (tdx/tdmr.h has the rules).  Follows Linux's
  * construct_tdmrs() step by step; the one thing the kernel leaves to its
- * page allocator, where each PAMT lives, is a deterministic rule here.
+ * page allocator, where each PAMT lives, is a deterministic rule here, or
+ * the host's own allocator (tdx_tdmr_plan_build_alloc: the model host's
+ * kernel memory).
  *
  * Plans for big hosts stay linear-ish: PAMT placement asks a max-tree over
  * the ranges (grouped by node) for the first range with enough free room,
@@ -383,6 +385,14 @@ static bool place_on_node(struct placer *p, size_t k, uint64_t size, uint64_t *a
 	return false;
 }
 
+static void set_pamt_bases(struct tdx_tdmr *t, uint64_t addr)
+{
+	for (int ps = 0; ps < TDX_PS_NR; ps++) {
+		t->pamt_base[ps] = addr;
+		addr += t->pamt_size[ps];
+	}
+}
+
 static int place_pamt(struct placer *p, struct tdx_tdmr *t, uint64_t size)
 {
 	size_t home = NONE, lo = 0, hi = p->nr_nodes;
@@ -410,19 +420,38 @@ static int place_pamt(struct placer *p, struct tdx_tdmr *t, uint64_t size)
 			(unsigned long long)(t->base + t->size), (unsigned long long)size,
 			t->pamt_node);
 placed:
-	for (int ps = 0; ps < TDX_PS_NR; ps++) {
-		t->pamt_base[ps] = addr;
-		addr += t->pamt_size[ps];
-	}
+	set_pamt_bases(t, addr);
 	return 0;
 }
 
+/* The host's own allocation of @t's PAMT block: checked to be TDX memory. */
+static int alloc_pamt(const struct tdx_tdmr_plan *plan, struct tdx_tdmr *t, uint64_t size,
+		      tdx_pamt_alloc_fn alloc, void *ctx)
+{
+	uint64_t addr = 0;
+	int ret = alloc(ctx, size, t->pamt_node, &addr);
+
+	if (ret)
+		return ret;
+	for (size_t m = 0; m < plan->nr_memblocks; m++)
+		if (COCO_ALIGNED(addr, TDX_PAGE_SIZE) && addr >= plan->memblocks[m].start &&
+		    addr < plan->memblocks[m].end && size <= plan->memblocks[m].end - addr) {
+			set_pamt_bases(t, addr);
+			return 0;
+		}
+	return coco_err(-EINVAL, OP ": the PAMT of TDMR [0x%llx, 0x%llx) was allocated at "
+			"[0x%llx, 0x%llx), which is not 4 KiB aligned inside one memory range",
+			(unsigned long long)t->base, (unsigned long long)(t->base + t->size),
+			(unsigned long long)addr, (unsigned long long)(addr + size));
+}
+
 /* Kernel tdmrs_set_up_pamt_all(): sizes, node, one contiguous block per TDMR. */
-static int set_up_pamts(struct tdx_tdmr_plan *plan, const struct tdx_tdmr_limits *limits)
+static int set_up_pamts(struct tdx_tdmr_plan *plan, const struct tdx_tdmr_limits *limits,
+			tdx_pamt_alloc_fn alloc, void *ctx)
 {
 	struct placer p;
 	size_t cursor = 0;
-	int ret = placer_init(&p, plan);
+	int ret = alloc ? 0 : placer_init(&p, plan);
 
 	if (ret)
 		return ret;
@@ -433,10 +462,12 @@ static int set_up_pamts(struct tdx_tdmr_plan *plan, const struct tdx_tdmr_limits
 		for (int ps = 0; ps < TDX_PS_NR; ps++)
 			t->pamt_size[ps] = tdx_pamt_bytes(t->size, (enum tdx_page_size)ps,
 							  limits->pamt_entry_size[ps]);
-		ret = place_pamt(&p, t, tdx_tdmr_pamt_block_bytes(t));
+		ret = alloc ? alloc_pamt(plan, t, tdx_tdmr_pamt_block_bytes(t), alloc, ctx)
+			    : place_pamt(&p, t, tdx_tdmr_pamt_block_bytes(t));
 		plan->pamt_bytes += tdx_tdmr_pamt_block_bytes(t);
 	}
-	placer_free(&p);
+	if (!alloc)
+		placer_free(&p);
 	return ret;
 }
 
@@ -599,6 +630,13 @@ out:
 int tdx_tdmr_plan_build(const struct tdx_mem_range *ranges, size_t nr,
 			const struct tdx_tdmr_limits *limits, struct tdx_tdmr_plan *plan)
 {
+	return tdx_tdmr_plan_build_alloc(ranges, nr, limits, NULL, NULL, plan);
+}
+
+int tdx_tdmr_plan_build_alloc(const struct tdx_mem_range *ranges, size_t nr,
+			      const struct tdx_tdmr_limits *limits, tdx_pamt_alloc_fn alloc,
+			      void *ctx, struct tdx_tdmr_plan *plan)
+{
 	struct tdx_tdmr_limits defaults;
 	int ret;
 
@@ -617,7 +655,7 @@ int tdx_tdmr_plan_build(const struct tdx_mem_range *ranges, size_t nr,
 	if (!ret)
 		ret = fill_out_tdmrs(plan, limits);
 	if (!ret)
-		ret = set_up_pamts(plan, limits);
+		ret = set_up_pamts(plan, limits, alloc, ctx);
 	if (!ret)
 		ret = populate_reserved(plan, limits);
 	if (ret)

@@ -136,6 +136,25 @@ uint64_t tdx_pamt_bytes(uint64_t tdmr_size, enum tdx_page_size ps, uint16_t entr
  */
 int tdx_tdmr_plan_build(const struct tdx_mem_range *ranges, size_t nr,
 			const struct tdx_tdmr_limits *limits, struct tdx_tdmr_plan *plan);
+
+/*
+ * Where a host puts a PAMT block when the planner is not to choose (the
+ * kernel's alloc_contig_pages() for node @node): @bytes contiguous bytes
+ * (4 KiB multiple) at *@base, 4 KiB aligned.  0, or a negative errno with a
+ * message recorded.
+ */
+typedef int (*tdx_pamt_alloc_fn)(void *ctx, uint64_t bytes, uint32_t node, uint64_t *base);
+
+/*
+ * tdx_tdmr_plan_build with each TDMR's PAMT block from @alloc (in TDMR
+ * order) instead of the deterministic placement; a block must lie inside
+ * one range of the map (-EINVAL otherwise).  The reserved areas follow the
+ * blocks as placed.  What @alloc handed out stays the caller's to free,
+ * on failure too.
+ */
+int tdx_tdmr_plan_build_alloc(const struct tdx_mem_range *ranges, size_t nr,
+			      const struct tdx_tdmr_limits *limits, tdx_pamt_alloc_fn alloc,
+			      void *ctx, struct tdx_tdmr_plan *plan);
 void tdx_tdmr_plan_release(struct tdx_tdmr_plan *plan);
 
 /* First and one-past-last byte of a TDMR's PAMT block ([4K][2M][1G] contiguous). */

@@ -14,16 +14,13 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "tdx/module-model.h"
+#include "tdx/tdmr.h"
 
 #define PAGE 4096ull
-#define SZ_1M (1ull << 20)
 #define SZ_2M (2ull << 20)
-#define SZ_1G (1ull << 30)
 #define RDRAND_RETRY_LOOPS 10
 #define POOL_PAGES 512u			/* 4 KiB pages per 2 MiB pool chunk */
-#define TDMR_INFO_SIZE 512u		/* Linux's TDMR_INFO_ALIGNMENT */
 #define MAX_CMRS 32u
-#define MAX_RSVD 16u
 #define DEFAULT_TSC_25MHZ 84u		/* 2.1 GHz: the model platform's TSC */
 
 struct pool_chunk {
@@ -132,10 +129,8 @@ static unsigned int nlps(const struct tdx_host *h)
 
 static void host_lock(struct tdx_host *h)
 {
-	if (pthread_mutex_lock(&h->env.shared->lock) == EOWNERDEAD) {
-		coco_warn("tdx host: a process died during a TDX bring-up or teardown; continuing");
-		pthread_mutex_consistent(&h->env.shared->lock);
-	}
+	coco_model_platform_mutex_lock(&h->env.shared->lock, "tdx host",
+				       "the lock of a TDX bring-up or teardown");
 }
 
 static void host_unlock(struct tdx_host *h)
@@ -159,18 +154,18 @@ static int pool_grow(struct tdx_host *h)
 		h->chunks = n;
 		h->cap = cap;
 	}
-	ret = tdx_platform_alloc(h->env.plat, SZ_2M, &c.spa);
+	ret = coco_model_platform_alloc(h->env.plat, SZ_2M, &c.spa);
 	if (ret)
 		return ret;
 	c.host = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (c.host == MAP_FAILED) {
-		tdx_platform_free(h->env.plat, c.spa, SZ_2M);
+		coco_model_platform_free(h->env.plat, c.spa, SZ_2M);
 		return coco_err(-errno, "tdx host: cannot map 2 MiB of host memory");
 	}
-	ret = tdx_platform_map_local(h->env.plat, c.spa, SZ_2M, c.host);
+	ret = coco_model_platform_map_local(h->env.plat, c.spa, SZ_2M, c.host);
 	if (ret) {
 		munmap(c.host, SZ_2M);
-		tdx_platform_free(h->env.plat, c.spa, SZ_2M);
+		coco_model_platform_free(h->env.plat, c.spa, SZ_2M);
 		return ret;
 	}
 	h->chunks[h->nchunks++] = c;
@@ -234,9 +229,9 @@ static void pool_release_chunk(struct tdx_host *h, size_t c)
 {
 	struct pool_chunk *ch = &h->chunks[c];
 
-	tdx_platform_unmap_local(h->env.plat, ch->spa);
+	coco_model_platform_unmap_local(h->env.plat, ch->spa);
 	munmap(ch->host, SZ_2M);
-	tdx_platform_free(h->env.plat, ch->spa, SZ_2M);
+	coco_model_platform_free(h->env.plat, ch->spa, SZ_2M);
 	h->chunks[c] = h->chunks[--h->nchunks];
 }
 
@@ -368,7 +363,7 @@ void tdx_host_close(struct tdx_host *h)
 		return;
 	/* Pages still handed to the module stay with their chunks: reaping returns them. */
 	for (size_t c = 0; c < h->nchunks; c++) {
-		tdx_platform_unmap_local(h->env.plat, h->chunks[c].spa);
+		coco_model_platform_unmap_local(h->env.plat, h->chunks[c].spa);
 		munmap(h->chunks[c].host, SZ_2M);
 	}
 	free(h->chunks);
@@ -391,184 +386,147 @@ static int md_read(struct tdx_host *h, uint64_t id, uint64_t *value)
 	return ret;
 }
 
-struct cmr {
-	uint64_t start, end;
-};
-
-struct host_tdmr {
-	uint64_t base, size;
-	uint64_t pamt_base[3], pamt_size[3];
-	uint64_t pamt_alloc, pamt_alloc_size;
-	uint32_t nr_rsvd;
-	struct {
-		uint64_t offset, size;
-	} rsvd[MAX_RSVD];
-};
-
-struct tdmr_limits {
-	uint32_t max_tdmrs, max_rsvd;
-	uint64_t entry_size[3];
-};
-
 static uint64_t round_up(uint64_t x, uint64_t a)
 {
 	return (x + a - 1) & ~(a - 1);
 }
 
-static void add_rsvd(struct host_tdmr *t, uint64_t start, uint64_t end, bool *overflow)
-{
-	if (start >= end)
-		return;
-	if (t->nr_rsvd == MAX_RSVD) {
-		*overflow = true;
-		return;
-	}
-	t->rsvd[t->nr_rsvd].offset = start - t->base;
-	t->rsvd[t->nr_rsvd].size = end - start;
-	t->nr_rsvd++;
-}
+/* The PAMTs Linux hands the module: kernel memory of the platform, for good once enabled. */
+struct pamt_allocs {
+	struct tdx_host *h;
+	uint64_t base[TDX_HOST_MAX_TDMRS], size[TDX_HOST_MAX_TDMRS];
+	uint32_t n;
+};
 
-static void free_pamts(struct tdx_host *h, struct host_tdmr *t, uint32_t n)
+/* tdx_pamt_alloc_fn: alloc_contig_pages() as kernel-owned chunks (the model has one node). */
+static int pamt_alloc(void *ctx, uint64_t bytes, uint32_t node, uint64_t *base)
 {
-	for (uint32_t i = 0; i < n; i++)
-		if (t[i].pamt_alloc_size)
-			tdx_platform_free(h->env.plat, t[i].pamt_alloc, t[i].pamt_alloc_size);
-}
-
-/*
- * TDMRs, PAMTs and reserved areas for @cmrs, the simple way (one TDMR per
- * run of CMRs within the same GiB range, each PAMT a kernel allocation of
- * model memory, reserved areas for holes and PAMTs) -- a stand-in for
- * tdx/tdmr.h's Linux construction, to be swapped when that lands.
- */
-static int build_tdmrs(struct tdx_host *h, const struct cmr *cmrs, uint32_t ncmrs,
-		       const struct tdmr_limits *lim, struct host_tdmr *t, uint32_t *nr)
-{
-	uint32_t n = 0;
+	struct pamt_allocs *pa = ctx;
+	struct coco_model_platform *p = pa->h->env.plat;
+	uint64_t size = round_up(bytes, p->chunk_size);
 	int ret;
 
-	for (uint32_t i = 0; i < ncmrs; i++) {
-		uint64_t lo = cmrs[i].start & ~(SZ_1G - 1), hi = round_up(cmrs[i].end, SZ_1G);
-		if (n && lo < t[n - 1].base + t[n - 1].size) {
-			if (hi <= t[n - 1].base + t[n - 1].size)
-				continue;
-			lo = t[n - 1].base + t[n - 1].size;
-		}
-		if (n == lim->max_tdmrs)
-			return coco_err(-ENOSPC, "tdx_host_enable: initialization failed: TDMRs "
-					"exhausted (%u)", lim->max_tdmrs);
-		memset(&t[n], 0, sizeof(t[n]));
-		t[n].base = lo;
-		t[n].size = hi - lo;
-		n++;
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		static const uint64_t ps[3] = { PAGE, SZ_2M, SZ_1G };
-		uint64_t total = 0, at;
-		for (int k = 0; k < 3; k++) {
-			t[i].pamt_size[k] = round_up(t[i].size / ps[k] * lim->entry_size[k], PAGE);
-			total += t[i].pamt_size[k];
-		}
-		t[i].pamt_alloc_size = round_up(total, SZ_2M);
-		ret = tdx_platform_alloc_kernel(h->env.plat, t[i].pamt_alloc_size, &t[i].pamt_alloc);
-		if (ret) {
-			t[i].pamt_alloc_size = 0;
-			free_pamts(h, t, i);
-			return coco_err_context(ret, "tdx_host_enable: allocating %llu KiB of PAMT",
-						(unsigned long long)(total >> 10));
-		}
-		at = t[i].pamt_alloc;
-		for (int k = 0; k < 3; k++) {	/* [4K][2M][1G] */
-			t[i].pamt_base[k] = at;
-			at += t[i].pamt_size[k];
-		}
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		uint64_t end = t[i].base + t[i].size, prev = t[i].base;
-		bool overflow = false;
-
-		for (uint32_t c = 0; c < ncmrs; c++) {
-			uint64_t s = COCO_MAX(cmrs[c].start, t[i].base), e = COCO_MIN(cmrs[c].end, end);
-			if (s >= e)
-				continue;
-			add_rsvd(&t[i], prev, s, &overflow);
-			prev = COCO_MAX(prev, e);
-		}
-		add_rsvd(&t[i], prev, end, &overflow);
-		for (uint32_t j = 0; j < n; j++) {
-			uint64_t ps = t[j].pamt_base[0];
-			uint64_t pe = ps + t[j].pamt_size[0] + t[j].pamt_size[1] + t[j].pamt_size[2];
-			add_rsvd(&t[i], COCO_MAX(ps, t[i].base), COCO_MIN(pe, end), &overflow);
-		}
-		if (overflow || t[i].nr_rsvd > lim->max_rsvd) {
-			free_pamts(h, t, n);
-			return coco_err(-ENOSPC, "tdx_host_enable: initialization failed: TDMR [0x%llx, "
-					"0x%llx): reserved areas exhausted.", (unsigned long long)t[i].base,
-					(unsigned long long)end);
-		}
-		/* Sort by offset (insertion sort: at most 16). */
-		for (uint32_t a = 1; a < t[i].nr_rsvd; a++)
-			for (uint32_t b = a; b > 0 && t[i].rsvd[b].offset < t[i].rsvd[b - 1].offset; b--) {
-				__typeof__(t[i].rsvd[0]) tmp = t[i].rsvd[b];
-				t[i].rsvd[b] = t[i].rsvd[b - 1];
-				t[i].rsvd[b - 1] = tmp;
-			}
-	}
-	*nr = n;
+	(void)node;
+	if (pa->n == TDX_HOST_MAX_TDMRS)
+		return coco_err(-ENOSPC, "tdx_host_enable: more than %u PAMTs", TDX_HOST_MAX_TDMRS);
+	ret = coco_model_platform_alloc_kernel(p, size, base);
+	if (ret)
+		return coco_err_context(ret, "tdx_host_enable: allocating %llu KiB of PAMT",
+					(unsigned long long)(bytes >> 10));
+	pa->base[pa->n] = *base;
+	pa->size[pa->n++] = size;
 	return 0;
 }
 
-static void encode_tdmr_info(const struct host_tdmr *t, uint8_t *out)
+static void pamt_free_all(struct pamt_allocs *pa)
 {
-	memset(out, 0, TDMR_INFO_SIZE);
-	coco_put_le64(out + 0, t->base);
-	coco_put_le64(out + 8, t->size);
-	coco_put_le64(out + 16, t->pamt_base[2]);
-	coco_put_le64(out + 24, t->pamt_size[2]);
-	coco_put_le64(out + 32, t->pamt_base[1]);
-	coco_put_le64(out + 40, t->pamt_size[1]);
-	coco_put_le64(out + 48, t->pamt_base[0]);
-	coco_put_le64(out + 56, t->pamt_size[0]);
-	for (uint32_t j = 0; j < t->nr_rsvd; j++) {
-		coco_put_le64(out + 64 + 16 * j, t->rsvd[j].offset);
-		coco_put_le64(out + 72 + 16 * j, t->rsvd[j].size);
-	}
+	for (uint32_t i = 0; i < pa->n; i++)
+		coco_model_platform_free(pa->h->env.plat, pa->base[i], pa->size[i]);
+	pa->n = 0;
 }
 
-static int sys_config(struct tdx_host *h, const struct host_tdmr *t, uint32_t n)
+/*
+ * TDH.SYS.CONFIG: the pointer array (512 bytes, 512-aligned), then one
+ * TDMR_INFO per @stride bytes, in pages of this process's pool.
+ */
+static int sys_config(struct tdx_host *h, const struct tdx_tdmr_plan *plan, uint32_t max_rsvd)
 {
-	unsigned int pages = (unsigned int)((n * TDMR_INFO_SIZE + TDMR_INFO_SIZE + PAGE - 1) / PAGE);
+	uint64_t stride = round_up(tdx_tdmr_info_bytes(max_rsvd), TDX_TDMR_INFO_ALIGNMENT);
+	uint64_t bytes = TDX_TDMR_INFO_ALIGNMENT + plan->nr_tdmrs * stride;
+	unsigned int pages = (unsigned int)(round_up(bytes, PAGE) / PAGE);
 	struct tdx_module_args a = { 0 };
 	uint64_t pa;
 	uint8_t *mem;
-	int ret = pool_alloc(h, pages, &pa);
+	int ret;
 
+	if (pages > POOL_PAGES)
+		return coco_err(-ENOSPC, "tdx_host_enable: %zu TDMR_INFOs of %u reserved areas "
+				"take %llu bytes; the model host passes at most 2 MiB",
+				plan->nr_tdmrs, max_rsvd, (unsigned long long)bytes);
+	ret = pool_alloc(h, pages, &pa);
 	if (ret)
 		return ret;
 	mem = pool_ptr(h, pa);
-	/* The pointer array first (512 bytes, 512-aligned), then one TDMR_INFO per 512 bytes. */
-	for (uint32_t i = 0; i < n; i++) {
-		uint64_t info = pa + TDMR_INFO_SIZE * (i + 1);
-		coco_put_le64(mem + 8 * i, info);
-		encode_tdmr_info(&t[i], mem + TDMR_INFO_SIZE * (i + 1));
+	for (size_t i = 0; i < plan->nr_tdmrs && !ret; i++) {
+		uint64_t info = TDX_TDMR_INFO_ALIGNMENT + i * stride;
+
+		coco_put_le64(mem + 8 * i, pa + info);
+		ret = tdx_tdmr_info_encode(&plan->tdmrs[i], max_rsvd, mem + info, stride);
+		ret = ret < 0 ? ret : 0;
 	}
 	a.rcx = pa;
-	a.rdx = n;
+	a.rdx = plan->nr_tdmrs;
 	a.r8 = h->env.keyid_first;
-	ret = call(h, "tdx_host_enable: configuring the TDMRs", 0, TDH_SYS_CONFIG, &a, NULL);
+	if (!ret)
+		ret = call(h, "tdx_host_enable: configuring the TDMRs", 0, TDH_SYS_CONFIG, &a, NULL);
 	pool_free(h, pa, pages);
 	return ret;
+}
+
+/* Linux's get_tdx_sys_info_tdmr(): the limits of TDMR construction, from the metadata. */
+static int read_tdmr_limits(struct tdx_host *h, struct tdx_tdmr_limits *lim)
+{
+	static const uint64_t entry_field[TDX_PS_NR] = { TDX_MD_PAMT_4K_ENTRY_SIZE,
+							 TDX_MD_PAMT_2M_ENTRY_SIZE,
+							 TDX_MD_PAMT_1G_ENTRY_SIZE };
+	uint64_t tdmrs, rsvd, entry;
+	int ret;
+
+	if ((ret = md_read(h, TDX_MD_MAX_TDMRS, &tdmrs)) ||
+	    (ret = md_read(h, TDX_MD_MAX_RESERVED_PER_TDMR, &rsvd)))
+		return ret;
+	/* The host's records hold TDX_HOST_MAX_TDMRS; more TDMRs than that are not needed. */
+	lim->max_tdmrs = (uint32_t)COCO_MIN(tdmrs, TDX_HOST_MAX_TDMRS);
+	lim->max_reserved_per_tdmr = (uint32_t)COCO_MIN(rsvd, TDX_LIMIT_MAX);
+	for (int ps = 0; ps < TDX_PS_NR; ps++) {
+		if ((ret = md_read(h, entry_field[ps], &entry)))
+			return ret;
+		if (!entry || entry > TDX_LIMIT_MAX)
+			return coco_err(-EINVAL, "tdx_host_enable: the module reports a PAMT entry "
+					"size of %llu bytes (field 0x%016llx); update the module",
+					(unsigned long long)entry,
+					(unsigned long long)entry_field[ps]);
+		lim->pamt_entry_size[ps] = (uint16_t)entry;
+	}
+	return tdx_tdmr_limits_validate(lim);
+}
+
+/* The CMRs (TDH.SYS.RD) as TDX memory on node 0: the model has no NUMA nodes. */
+static int read_cmrs(struct tdx_host *h, struct tdx_mem_range *cmrs, uint32_t *nr)
+{
+	uint64_t ncmrs;
+	int ret = md_read(h, TDX_MD_NUM_CMRS, &ncmrs);
+
+	if (ret)
+		return ret;
+	if (!ncmrs || ncmrs > MAX_CMRS)
+		return coco_err(-EINVAL, "tdx_host_enable: the module reports %llu CMRs",
+				(unsigned long long)ncmrs);
+	*nr = 0;
+	for (uint32_t i = 0; i < ncmrs; i++) {
+		uint64_t base, size;
+
+		if ((ret = md_read(h, TDX_MD_CMR_BASE(i), &base)) ||
+		    (ret = md_read(h, TDX_MD_CMR_SIZE(i), &size)))
+			return ret;
+		if (base + size < base)
+			return coco_err(-EINVAL, "tdx_host_enable: CMR %u wraps around", i);
+		if (size)
+			cmrs[(*nr)++] = (struct tdx_mem_range){ base, base + size, 0 };
+	}
+	return 0;
 }
 
 static int do_enable(struct tdx_host *h)
 {
 	struct tdx_host_shared *sh = h->env.shared;
-	struct host_tdmr tdmr[TDX_HOST_MAX_TDMRS];
-	struct tdmr_limits lim;
-	struct cmr cmrs[MAX_CMRS];
+	struct pamt_allocs pamts = { .h = h };
+	struct tdx_tdmr_plan plan = { 0 };
+	struct tdx_tdmr_limits lim;
+	struct tdx_mem_range cmrs[MAX_CMRS];
 	struct tdx_module_args a = { 0 };
-	uint64_t v, st, features, ncmrs, pamt_bytes = 0;
-	uint32_t n = 0, nc = 0;
+	uint64_t st, features;
+	uint32_t nc = 0;
 	int ret;
 
 	st = raw_call(h, 0, TDH_SYS_INIT, &a);
@@ -587,42 +545,19 @@ static int do_enable(struct tdx_host *h)
 			return ret;
 	}
 	if ((ret = md_read(h, TDX_MD_TDX_FEATURES0, &features)) ||
-	    (ret = md_read(h, TDX_MD_MAX_TDMRS, &v)))
-		return ret;
-	lim.max_tdmrs = (uint32_t)COCO_MIN(v, TDX_HOST_MAX_TDMRS);
-	if ((ret = md_read(h, TDX_MD_MAX_RESERVED_PER_TDMR, &v)))
-		return ret;
-	lim.max_rsvd = (uint32_t)COCO_MIN(v, MAX_RSVD);
-	if ((ret = md_read(h, TDX_MD_PAMT_4K_ENTRY_SIZE, &lim.entry_size[0])) ||
-	    (ret = md_read(h, TDX_MD_PAMT_2M_ENTRY_SIZE, &lim.entry_size[1])) ||
-	    (ret = md_read(h, TDX_MD_PAMT_1G_ENTRY_SIZE, &lim.entry_size[2])) ||
-	    (ret = md_read(h, TDX_MD_NUM_CMRS, &ncmrs)))
+	    (ret = read_tdmr_limits(h, &lim)) || (ret = read_cmrs(h, cmrs, &nc)))
 		return ret;
 	if (!(features & TDX_FEATURES0_NO_RBP_MOD))
 		return coco_err(-EOPNOTSUPP, "tdx_host_enable: the TDX module lacks NO_RBP_MOD "
 				"(TDX_FEATURES0 0x%llx), which Linux requires; update the module",
 				(unsigned long long)features);
-	if (!ncmrs || ncmrs > MAX_CMRS)
-		return coco_err(-EINVAL, "tdx_host_enable: the module reports %llu CMRs",
-				(unsigned long long)ncmrs);
-	for (uint32_t i = 0; i < ncmrs; i++) {
-		uint64_t base, size, end;
-		if ((ret = md_read(h, TDX_MD_CMR_BASE(i), &base)) ||
-		    (ret = md_read(h, TDX_MD_CMR_SIZE(i), &size)))
-			return ret;
-		if (base + size < base)
-			return coco_err(-EINVAL, "tdx_host_enable: CMR %u wraps around", i);
-		end = base + size;
-		/* The kernel never gives the first MiB to TDX. */
-		if (base < SZ_1M)
-			base = SZ_1M;
-		if (base < end)
-			cmrs[nc++] = (struct cmr){ base, end };
+	/* construct_tdmrs(): the first MiB is clipped there; PAMTs are kernel memory. */
+	ret = tdx_tdmr_plan_build_alloc(cmrs, nc, &lim, pamt_alloc, &pamts, &plan);
+	if (ret) {
+		pamt_free_all(&pamts);
+		return coco_err_context(ret, "tdx_host_enable");
 	}
-	ret = build_tdmrs(h, cmrs, nc, &lim, tdmr, &n);
-	if (ret)
-		return ret;
-	ret = sys_config(h, tdmr, n);
+	ret = sys_config(h, &plan, lim.max_reserved_per_tdmr);
 	/* wbinvd_on_all_cpus(): nothing to write back in the model. */
 	for (unsigned int pkg = 0; !ret && pkg < h->env.packages; pkg++) {
 		char op[64];
@@ -630,11 +565,12 @@ static int do_enable(struct tdx_host *h)
 		memset(&a, 0, sizeof(a));
 		ret = call(h, op, pkg * h->env.lps_per_package, TDH_SYS_KEY_CONFIG, &a, NULL);
 	}
-	for (uint32_t i = 0; !ret && i < n; i++) {
-		uint64_t next = tdmr[i].base;
-		while (!ret && next < tdmr[i].base + tdmr[i].size) {
+	for (size_t i = 0; !ret && i < plan.nr_tdmrs; i++) {
+		const struct tdx_tdmr *t = &plan.tdmrs[i];
+		uint64_t next = t->base;
+		while (!ret && next < t->base + t->size) {
 			memset(&a, 0, sizeof(a));
-			a.rcx = tdmr[i].base;
+			a.rcx = t->base;
 			ret = call(h, "tdx_host_enable: initialising a TDMR", 0, TDH_SYS_TDMR_INIT, &a,
 				   &st);
 			if (st == TDX_TDMR_ALREADY_INITIALIZED)
@@ -644,20 +580,21 @@ static int do_enable(struct tdx_host *h)
 	}
 	if (ret) {
 		/* Linux: WBINVD, reset PAMTs on erratum platforms, free them; TDX is off for this boot. */
-		free_pamts(h, tdmr, n);
+		pamt_free_all(&pamts);
+		tdx_tdmr_plan_release(&plan);
 		return ret;
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		sh->tdmr_base[i] = tdmr[i].base;
-		sh->tdmr_size[i] = tdmr[i].size;
-		pamt_bytes += tdmr[i].pamt_size[0] + tdmr[i].pamt_size[1] + tdmr[i].pamt_size[2];
+	for (size_t i = 0; i < plan.nr_tdmrs; i++) {
+		sh->tdmr_base[i] = plan.tdmrs[i].base;
+		sh->tdmr_size[i] = plan.tdmrs[i].size;
 	}
-	sh->nr_tdmrs = n;
-	sh->pamt_bytes = pamt_bytes;
+	sh->nr_tdmrs = (uint32_t)plan.nr_tdmrs;
+	sh->pamt_bytes = plan.pamt_bytes;
 	sh->global_keyid = h->env.keyid_first;
 	sh->keyid_first = h->env.keyid_first;
 	sh->keyid_count = h->env.keyid_count;
-	coco_info("virt/tdx: %llu KB allocated for PAMT", (unsigned long long)(pamt_bytes / 1024));
+	tdx_tdmr_plan_release(&plan);
+	coco_info("virt/tdx: %llu KB allocated for PAMT", (unsigned long long)(sh->pamt_bytes / 1024));
 	coco_info("virt/tdx: module initialized");
 	return 0;
 }
@@ -703,7 +640,7 @@ static bool keyid_take(struct tdx_host *h, uint32_t *keyid)
 	struct tdx_host_shared *sh = h->env.shared;
 	bool ok = false;
 
-	tdx_platform_lock(h->env.plat);
+	coco_model_platform_lock(h->env.plat);
 	/* The first KeyID is the global one; TDs get the rest (KVM's IDA range). */
 	for (uint32_t k = h->env.keyid_first + 1;
 	     k < h->env.keyid_first + h->env.keyid_count && k < TDX_HOST_MAX_KEYIDS && !ok; k++)
@@ -712,26 +649,26 @@ static bool keyid_take(struct tdx_host *h, uint32_t *keyid)
 			*keyid = k;
 			ok = true;
 		}
-	tdx_platform_unlock(h->env.plat);
+	coco_model_platform_unlock(h->env.plat);
 	return ok;
 }
 
 static void keyid_put(struct tdx_host *h, uint32_t keyid)
 {
-	tdx_platform_lock(h->env.plat);
+	coco_model_platform_lock(h->env.plat);
 	if (keyid < TDX_HOST_MAX_KEYIDS)
 		h->env.shared->keyid_used[keyid] = 0;
-	tdx_platform_unlock(h->env.plat);
+	coco_model_platform_unlock(h->env.plat);
 }
 
 unsigned int tdx_host_keyids_in_use(struct tdx_host *h)
 {
 	unsigned int n = 0;
 
-	tdx_platform_lock(h->env.plat);
+	coco_model_platform_lock(h->env.plat);
 	for (uint32_t k = 0; k < TDX_HOST_MAX_KEYIDS; k++)
 		n += h->env.shared->keyid_used[k] != 0;
-	tdx_platform_unlock(h->env.plat);
+	coco_model_platform_unlock(h->env.plat);
 	return n;
 }
 
@@ -742,30 +679,30 @@ static int record_take(struct tdx_host *h, uint32_t hkid)
 	uint64_t start;
 	int slot = -1;
 
-	tdx_platform_self(&pid, &start);
-	tdx_platform_lock(h->env.plat);
+	coco_model_platform_self(&pid, &start);
+	coco_model_platform_lock(h->env.plat);
 	for (unsigned int i = 0; i < TDX_HOST_MAX_TDS && slot < 0; i++)
 		if (!sh->td[i].owner_pid) {
 			sh->td[i] = (struct tdx_host_td_record){ .owner_pid = pid, .hkid = hkid,
 								  .owner_start = start };
 			slot = (int)i;
 		}
-	tdx_platform_unlock(h->env.plat);
+	coco_model_platform_unlock(h->env.plat);
 	return slot;
 }
 
 static void record_set_tdr(struct tdx_host *h, int slot, uint64_t tdr)
 {
-	tdx_platform_lock(h->env.plat);
+	coco_model_platform_lock(h->env.plat);
 	h->env.shared->td[slot].tdr_pa = tdr;
-	tdx_platform_unlock(h->env.plat);
+	coco_model_platform_unlock(h->env.plat);
 }
 
 static void record_put(struct tdx_host *h, int slot)
 {
-	tdx_platform_lock(h->env.plat);
+	coco_model_platform_lock(h->env.plat);
 	memset(&h->env.shared->td[slot], 0, sizeof(h->env.shared->td[slot]));
-	tdx_platform_unlock(h->env.plat);
+	coco_model_platform_unlock(h->env.plat);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1369,7 +1306,7 @@ int tdx_host_td_destroy(struct tdx_host_td *td)
 /* ------------------------------------------------------------------ */
 /* Reaping                                                              */
 
-static bool chunk_of_owner(const struct tdx_platform_chunk *c, uint32_t pid, uint64_t start)
+static bool chunk_of_owner(const struct coco_model_chunk *c, uint32_t pid, uint64_t start)
 {
 	return c->owner_pid == pid && c->owner_start == start;
 }
@@ -1378,7 +1315,7 @@ static bool chunk_of_owner(const struct tdx_platform_chunk *c, uint32_t pid, uin
 static void reap_td(struct tdx_host *h, const struct tdx_host_td_record *rec, uint32_t pid,
 		    uint64_t start)
 {
-	struct tdx_platform *p = h->env.plat;
+	struct coco_model_platform *p = h->env.plat;
 	const char *op = "tdx host: cleaning up after a dead process";
 	bool keyid_free = !rec->tdr_pa;
 
@@ -1430,7 +1367,7 @@ static void reap_td(struct tdx_host *h, const struct tdx_host_td_record *rec, ui
 unsigned int tdx_host_reap(struct tdx_host *h)
 {
 	struct tdx_host_shared *sh = h->env.shared;
-	struct tdx_platform *p = h->env.plat;
+	struct coco_model_platform *p = h->env.plat;
 	unsigned int reaped = 0;
 
 	for (unsigned int i = 0; i < TDX_HOST_MAX_TDS; i++) {
@@ -1438,8 +1375,8 @@ unsigned int tdx_host_reap(struct tdx_host *h)
 		uint32_t dead = rec->owner_pid;
 		uint64_t dead_start = rec->owner_start;
 
-		if (!dead || tdx_platform_owner_alive(dead, dead_start) ||
-		    !tdx_platform_claim_dead(p, &rec->owner_pid, &rec->owner_start))
+		if (!dead || coco_model_platform_owner_alive(dead, dead_start) ||
+		    !coco_model_platform_claim_dead(p, &rec->owner_pid, &rec->owner_start))
 			continue;
 		copy = *rec;
 		coco_info("tdx host: tearing down the TD (KeyID %u) of dead process %u", copy.hkid,
@@ -1450,10 +1387,10 @@ unsigned int tdx_host_reap(struct tdx_host *h)
 	}
 	/* Then the dead processes' memory: chunks whose pages are all free again. */
 	for (uint64_t c = 0; c < p->nchunks; c++) {
-		struct tdx_platform_chunk *ch = &p->chunks[c];
+		struct coco_model_chunk *ch = &p->chunks[c];
 		bool busy = false;
 
-		if (!tdx_platform_claim_dead(p, &ch->owner_pid, &ch->owner_start))
+		if (!coco_model_platform_claim_dead(p, &ch->owner_pid, &ch->owner_start))
 			continue;
 		for (unsigned int i = 0; i < POOL_PAGES && !busy; i++) {
 			struct tdx_module_args a = { .rcx = p->dram_base + c * p->chunk_size + i * PAGE };
@@ -1461,7 +1398,7 @@ unsigned int tdx_host_reap(struct tdx_host *h)
 			busy = st == TDX_SUCCESS && a.rcx != TDX_PT_NDA && a.rcx != TDX_PT_RSVD;
 		}
 		if (!busy)
-			tdx_platform_free(p, p->dram_base + c * p->chunk_size, p->chunk_size);
+			coco_model_platform_free(p, p->dram_base + c * p->chunk_size, p->chunk_size);
 		else
 			coco_warn("tdx host: a dead process's chunk at 0x%llx still holds TD pages; "
 				  "it stays out of use",

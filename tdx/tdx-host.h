@@ -38,7 +38,7 @@
 #include "tdx/launch.h"
 #include "tdx/seamcall.h"
 #include "tdx/tdx-host-shared.h"
-#include "tdx/tdx-platform.h"
+#include "core/model-platform.h"
 
 struct tdx_module;
 
@@ -54,7 +54,7 @@ struct tdx_host_env {
 	/* Private KeyIDs [keyid_first, +keyid_count) (MSR 0x87) and where KeyIDs sit in a PA. */
 	uint32_t keyid_first, keyid_count;
 	unsigned int keyid_shift;
-	struct tdx_platform *plat;		/* model memory (pages handed to the module) */
+	struct coco_model_platform *plat;	/* model memory (pages handed to the module) */
 	struct tdx_host_shared *shared;		/* the host kernel's bookkeeping */
 };
 

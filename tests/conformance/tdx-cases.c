@@ -574,7 +574,7 @@ static void test_pamt_ownership(void)
 {
 	struct coco_host *host = open_host(0);
 	struct tdx_module *m = tdx_model_module(host);
-	struct tdx_platform *plat = tdx_module_platform(m);
+	struct coco_model_platform *plat = tdx_module_platform(m);
 	struct coco_vm *a = launch_vm(host, "a"), *b = launch_vm(host, "b"), *c = NULL;
 	struct coco_vm_config cfg;
 	const struct coco_region one = { .gpa = IMAGE_GPA, .size = PAGE, .type = COCO_PAGE_MEASURED,
@@ -611,11 +611,11 @@ static void test_pamt_ownership(void)
 		      tdx_status_with_operand(TDX_PAGE_METADATA_INCORRECT, TDX_OPERAND_ID_R8),
 		      "TDH.MEM.PAGE.AUG of A's page into B");
 	/* A source page of the test's own (PAGE.ADD copies from a shared page). */
-	CU_ASSERT_EQUAL_FATAL(tdx_platform_alloc(plat, TDX_MODEL_CHUNK_SIZE, &src_spa), 0);
+	CU_ASSERT_EQUAL_FATAL(coco_model_platform_alloc(plat, TDX_MODEL_CHUNK_SIZE, &src_spa), 0);
 	src = mmap(NULL, TDX_MODEL_CHUNK_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		   -1, 0);
 	CU_ASSERT_FATAL(src != MAP_FAILED);
-	CU_ASSERT_EQUAL_FATAL(tdx_platform_map_local(plat, src_spa, TDX_MODEL_CHUNK_SIZE, src), 0);
+	CU_ASSERT_EQUAL_FATAL(coco_model_platform_map_local(plat, src_spa, TDX_MODEL_CHUNK_SIZE, src), 0);
 	EXPECT_STATUS(m, seam(m, 0, TDH_MEM_PAGE_ADD, FREE_GPA, c_tdr, a_page, src_spa, NULL),
 		      tdx_status_with_operand(TDX_PAGE_METADATA_INCORRECT, TDX_OPERAND_ID_R8),
 		      "TDH.MEM.PAGE.ADD of A's page into C");
@@ -648,9 +648,9 @@ static void test_pamt_ownership(void)
 	coco_evidence_free(ev);
 	expect_invariants(m);
 
-	tdx_platform_unmap_local(plat, src_spa);
+	coco_model_platform_unmap_local(plat, src_spa);
 	munmap(src, TDX_MODEL_CHUNK_SIZE);
-	tdx_platform_free(plat, src_spa, TDX_MODEL_CHUNK_SIZE);
+	coco_model_platform_free(plat, src_spa, TDX_MODEL_CHUNK_SIZE);
 	coco_vm_destroy(b);
 	coco_vm_destroy(c);
 	coco_host_close(host);

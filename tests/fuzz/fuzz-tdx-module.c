@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 .keyids = 8 };
 	struct reader r = { data, size };
 	struct tdx_module *m;
-	struct tdx_platform *p;
+	struct coco_model_platform *p;
 	uint32_t first, count;
 	unsigned int max_pa;
 	uint64_t base;
@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mem == MAP_FAILED || tdx_module_open(&cfg, &m))
 		abort();
 	p = tdx_module_platform(m);
-	if (tdx_platform_alloc(p, MEM_SIZE, &base) || tdx_platform_map_local(p, base, MEM_SIZE, mem))
+	if (coco_model_platform_alloc(p, MEM_SIZE, &base) || coco_model_platform_map_local(p, base, MEM_SIZE, mem))
 		abort();
 	memset(mem, 0, MEM_SIZE);
 	for (int i = 0; i < 4; i++)
@@ -182,7 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "TDX module model invariant broken: %s\n", why);
 		abort();
 	}
-	tdx_platform_unmap_local(p, base);
+	coco_model_platform_unmap_local(p, base);
 	tdx_module_close(m);
 	return 0;
 }

@@ -489,6 +489,50 @@ static void test_dead_owner_reclaim(void)
 	coco_model_platform_close(p);
 }
 
+/* A process that hands memory to the host kernel (TDX: PAMTs at bring-up) and exits. */
+static void take_kernel_4_mib_and_own_2_mib(struct coco_model_platform *p)
+{
+	uint64_t kernel, own;
+
+	if (coco_model_platform_alloc_kernel(p, 4 * MIB, &kernel) || kernel != BASE ||
+	    coco_model_platform_alloc(p, 2 * MIB, &own) || own != BASE + 4 * MIB)
+		_exit(1);
+}
+
+static void test_kernel_owner(void)
+{
+	struct coco_model_platform *p = open_ok(file);
+	uint32_t pid;
+	uint64_t start, spa;
+
+	CU_ASSERT_FATAL(p != NULL);
+	coco_model_platform_free(p, BASE, 16 * MIB);
+	child_dies_after(take_kernel_4_mib_and_own_2_mib, p);
+	CU_ASSERT_EQUAL(coco_model_platform_chunks_in_use(p), 3);
+	CU_ASSERT_EQUAL(p->chunks[0].owner_pid, COCO_MODEL_PLATFORM_KERNEL_PID);
+	CU_ASSERT_EQUAL(p->chunks[1].owner_pid, COCO_MODEL_PLATFORM_KERNEL_PID);
+	CU_ASSERT(coco_model_platform_owner_alive(COCO_MODEL_PLATFORM_KERNEL_PID, 0));
+
+	/* The creator died: its own chunk is reclaimed, the kernel's stay. */
+	CU_ASSERT_EQUAL(coco_model_platform_reclaim_dead(p, NULL, NULL), 1);
+	CU_ASSERT_EQUAL(coco_model_platform_chunks_in_use(p), 2);
+	CU_ASSERT_EQUAL(p->chunks[0].owner_pid, COCO_MODEL_PLATFORM_KERNEL_PID);
+	CU_ASSERT_EQUAL(p->chunks[2].owner_pid, 0);
+	pid = p->chunks[0].owner_pid;
+	start = p->chunks[0].owner_start;
+	CU_ASSERT_FALSE(coco_model_platform_claim_dead(p, &pid, &start));
+	CU_ASSERT_EQUAL(pid, COCO_MODEL_PLATFORM_KERNEL_PID);
+
+	/* Kernel memory is not handed out again until the kernel frees it. */
+	CU_ASSERT_EQUAL(coco_model_platform_alloc(p, 2 * MIB, &spa), 0);
+	CU_ASSERT_EQUAL(spa, BASE + 4 * MIB);
+	coco_model_platform_free(p, BASE, 4 * MIB);
+	CU_ASSERT_EQUAL(coco_model_platform_alloc(p, 4 * MIB, &spa), 0);
+	CU_ASSERT_EQUAL(spa, BASE);
+	coco_model_platform_free(p, BASE, 16 * MIB);
+	coco_model_platform_close(p);
+}
+
 static void die_holding_lock(struct coco_model_platform *p)
 {
 	coco_model_platform_lock(p);
@@ -538,6 +582,7 @@ static CU_TestInfo tests[] = {
 	{ "file: half-created files are created again", test_half_created },
 	{ "dead owners' chunks are reclaimed", test_dead_owner_reclaim },
 	{ "a process that dies holding the lock", test_dead_lock_holder },
+	{ "the kernel owner is never reaped", test_kernel_owner },
 	CU_TEST_INFO_NULL,
 };
 

@@ -112,7 +112,7 @@ static void test_enable(void)
 	CU_ASSERT_EQUAL(n, 1);
 	CU_ASSERT_EQUAL(pamt, 0x805000);
 	/* The PAMT is the host kernel's for good: 5 chunks of 2 MiB, nothing else left over. */
-	chunks = tdx_platform_chunks_in_use(tdx_module_platform(fx.m));
+	chunks = coco_model_platform_chunks_in_use(tdx_module_platform(fx.m));
 	CU_ASSERT_EQUAL(chunks, 5);
 	CU_ASSERT_EQUAL(tdx_host_enable(fx.h), 0);	/* once done, done */
 	fixture_close(&fx);
@@ -152,7 +152,7 @@ static void test_enable_errors(void)
 	CU_ASSERT_EQUAL(tdx_host_enable(h), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(coco_last_error(), "TDH.SYS.CONFIG: TDX_PAMT_OVERLAP "
 						       "0xC0000A1200000000"));
-	CU_ASSERT_EQUAL(tdx_platform_chunks_in_use(tdx_module_platform(fx.m)), 0);
+	CU_ASSERT_EQUAL(coco_model_platform_chunks_in_use(tdx_module_platform(fx.m)), 0);
 	/* The fake would now pass, but Linux does not try again. */
 	CU_ASSERT_EQUAL(f.times, 0);
 	CU_ASSERT_EQUAL(tdx_host_enable(h), -EINVAL);
@@ -242,7 +242,7 @@ static void test_td_lifecycle(void)
 	CU_ASSERT_EQUAL(tdx_host_td_destroy(td), 0);
 	CU_ASSERT_EQUAL(tdx_host_keyids_in_use(fx.h), 0);
 	/* Everything came back: only the PAMT stays allocated. */
-	CU_ASSERT_EQUAL(tdx_platform_chunks_in_use(tdx_module_platform(fx.m)), 5);
+	CU_ASSERT_EQUAL(coco_model_platform_chunks_in_use(tdx_module_platform(fx.m)), 5);
 	fixture_close(&fx);
 }
 
@@ -291,7 +291,7 @@ static void test_td_create_errors(void)
 	c = default_config();
 	CU_ASSERT_EQUAL(tdx_host_td_create(fx.h, &c, 5, &td), -EINVAL);	/* > MAX_VCPUS */
 	CU_ASSERT_EQUAL(tdx_host_keyids_in_use(fx.h), 0);
-	CU_ASSERT_EQUAL(tdx_platform_chunks_in_use(tdx_module_platform(fx.m)), 5);
+	CU_ASSERT_EQUAL(coco_model_platform_chunks_in_use(tdx_module_platform(fx.m)), 5);
 	fixture_close(&fx);
 }
 
@@ -305,7 +305,7 @@ static void test_reap_dead_owner(void)
 
 	fixture_open(&fx, 32);
 	CU_ASSERT_EQUAL_FATAL(tdx_host_enable(fx.h), 0);
-	before = tdx_platform_chunks_in_use(tdx_module_platform(fx.m));
+	before = coco_model_platform_chunks_in_use(tdx_module_platform(fx.m));
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
@@ -321,10 +321,10 @@ static void test_reap_dead_owner(void)
 	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
 	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CU_ASSERT_EQUAL(tdx_host_keyids_in_use(fx.h), 1);
-	CU_ASSERT(tdx_platform_chunks_in_use(tdx_module_platform(fx.m)) > before);
+	CU_ASSERT(coco_model_platform_chunks_in_use(tdx_module_platform(fx.m)) > before);
 	CU_ASSERT_EQUAL(tdx_host_reap(fx.h), 1);
 	CU_ASSERT_EQUAL(tdx_host_keyids_in_use(fx.h), 0);
-	CU_ASSERT_EQUAL(tdx_platform_chunks_in_use(tdx_module_platform(fx.m)), before);
+	CU_ASSERT_EQUAL(coco_model_platform_chunks_in_use(tdx_module_platform(fx.m)), before);
 	CU_ASSERT_EQUAL(tdx_host_reap(fx.h), 0);
 	fixture_close(&fx);
 }

@@ -76,15 +76,15 @@ static void env_open(struct env *e, uint32_t keyids)
 {
 	struct tdx_module_config cfg = { .packages = 2, .lps_per_package = 2, .dram_gib = DRAM_GIB,
 					 .keyids = keyids };
-	struct tdx_platform *p;
+	struct coco_model_platform *p;
 
 	memset(e, 0, sizeof(*e));
 	CU_ASSERT_EQUAL_FATAL(tdx_module_open(&cfg, &e->m), 0);
 	p = tdx_module_platform(e->m);
-	CU_ASSERT_EQUAL_FATAL(tdx_platform_alloc(p, TEST_MEM, &e->mem_pa), 0);
+	CU_ASSERT_EQUAL_FATAL(coco_model_platform_alloc(p, TEST_MEM, &e->mem_pa), 0);
 	e->mem = mmap(NULL, TEST_MEM, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	CU_ASSERT_FATAL(e->mem != MAP_FAILED);
-	CU_ASSERT_EQUAL_FATAL(tdx_platform_map_local(p, e->mem_pa, TEST_MEM, e->mem), 0);
+	CU_ASSERT_EQUAL_FATAL(coco_model_platform_map_local(p, e->mem_pa, TEST_MEM, e->mem), 0);
 	tdx_module_keyids(e->m, &e->keyid_first, &e->keyids, &e->max_pa);
 	tdx_module_topology(e->m, &e->npkgs, &e->lps_per_pkg);
 	e->nlps = e->npkgs * e->lps_per_pkg;

@@ -371,6 +371,67 @@ static void test_pamt_crossing_tdmrs(void)
 	tdx_tdmr_plan_release(&p);
 }
 
+/* A host allocator handing out PAMT blocks top-down from the end of its range. */
+struct top_down {
+	uint64_t next_end;
+	unsigned int calls;
+	uint32_t nodes[8];
+	int fail_at;			/* call number that fails, or -1 */
+	uint64_t misplace;		/* nonzero: hand this address out instead */
+};
+
+static int alloc_top_down(void *ctx, uint64_t bytes, uint32_t node, uint64_t *base)
+{
+	struct top_down *td = ctx;
+
+	if (td->calls < 8)
+		td->nodes[td->calls] = node;
+	if ((int)td->calls++ == td->fail_at)
+		return coco_err(-ENOMEM, "test allocator: out of memory");
+	td->next_end -= ((bytes + 2 * MIB - 1) & ~(2 * MIB - 1));
+	*base = td->misplace ? td->misplace : td->next_end;
+	return 0;
+}
+
+static void test_pamt_host_allocator(void)
+{
+	static const struct tdx_mem_range map[] = { { 0, 2 * GIB, 0 }, { 4 * GIB, 8 * GIB, 1 } };
+	struct tdx_tdmr_limits l;
+	struct top_down td = { .next_end = 8 * GIB, .fail_at = -1 };
+	struct tdx_tdmr_plan p, placed;
+	uint64_t pamt1;
+
+	tdx_tdmr_limits_default(&l);
+	CU_ASSERT_EQUAL_FATAL(tdx_tdmr_plan_build_alloc(map, 2, &l, alloc_top_down, &td, &p), 0);
+	check_invariants(&p, &l);
+	CU_ASSERT_EQUAL(td.calls, 2);
+	CU_ASSERT_EQUAL(td.nodes[0], 0);
+	CU_ASSERT_EQUAL(td.nodes[1], 1);
+	/* The blocks are where the host put them, not where the planner would. */
+	CU_ASSERT_EQUAL_FATAL(plan_with(map, 2, NULL, &placed), 0);
+	pamt1 = 8 * GIB - ((tdx_tdmr_pamt_block_bytes(&p.tdmrs[0]) + 2 * MIB - 1) & ~(2 * MIB - 1));
+	CU_ASSERT_EQUAL(tdx_tdmr_pamt_block_base(&p.tdmrs[0]), pamt1);
+	CU_ASSERT_NOT_EQUAL(tdx_tdmr_pamt_block_base(&p.tdmrs[0]),
+			    tdx_tdmr_pamt_block_base(&placed.tdmrs[0]));
+	CU_ASSERT_EQUAL(p.pamt_bytes, placed.pamt_bytes);
+	/* TDMR1 [4G, 8G) reserves both blocks at its end, and nothing else. */
+	CU_ASSERT_EQUAL_FATAL(p.tdmrs[1].nr_reserved, 2);
+	CU_ASSERT_EQUAL(p.tdmrs[1].base + p.tdmrs[1].reserved[1].offset, pamt1);
+	tdx_tdmr_plan_release(&p);
+	tdx_tdmr_plan_release(&placed);
+
+	/* The allocator's error is the plan's; a block outside the map is refused. */
+	td = (struct top_down){ .next_end = 8 * GIB, .fail_at = 1 };
+	CU_ASSERT_EQUAL(tdx_tdmr_plan_build_alloc(map, 2, &l, alloc_top_down, &td, &p), -ENOMEM);
+	CU_ASSERT(error_has("test allocator"));
+	CU_ASSERT_PTR_NULL(p.tdmrs);
+	td = (struct top_down){ .next_end = 8 * GIB, .fail_at = -1, .misplace = 3 * GIB };
+	CU_ASSERT_EQUAL(tdx_tdmr_plan_build_alloc(map, 2, &l, alloc_top_down, &td, &p), -EINVAL);
+	CU_ASSERT(error_has("not 4 KiB aligned inside one memory range"));
+	td = (struct top_down){ .next_end = 8 * GIB, .fail_at = -1, .misplace = 8 * GIB - 4096 };
+	CU_ASSERT_EQUAL(tdx_tdmr_plan_build_alloc(map, 2, &l, alloc_top_down, &td, &p), -EINVAL);
+}
+
 static void test_tdmrs_exhausted(void)
 {
 	static const struct tdx_mem_range map[] = { { MIB, 2 * MIB, 0 },
@@ -864,6 +925,7 @@ static CU_TestInfo tests[] = {
 	{ "placement falls back to other nodes", test_placement_falls_back_to_other_nodes },
 	{ "no room for PAMT", test_no_room_for_pamt },
 	{ "a PAMT crossing two TDMRs", test_pamt_crossing_tdmrs },
+	{ "PAMTs from the host's allocator", test_pamt_host_allocator },
 	{ "TDMRs exhausted", test_tdmrs_exhausted },
 	{ "reserved areas exhausted", test_reserved_exhausted },
 	{ "bad ranges and limits", test_bad_input },
