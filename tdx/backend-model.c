@@ -25,7 +25,6 @@
  * a DCAP quote signed under the platform's model PCK hierarchy.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +52,6 @@ struct model_host {
 	struct tdx_module *module;
 	struct tdx_host *host;
 	struct tdx_host_env env;
-	struct tdx_qe_model *qe;
-	pthread_mutex_t qe_lock;
 };
 
 struct model_vm {
@@ -95,10 +92,8 @@ static void host_free(struct model_host *mh)
 {
 	if (!mh)
 		return;
-	tdx_qe_model_free(mh->qe);
 	tdx_host_close(mh->host);
 	tdx_module_close(mh->module);
-	pthread_mutex_destroy(&mh->qe_lock);
 	free(mh);
 }
 
@@ -110,7 +105,8 @@ static int model_host_open(struct coco_host *host, const struct coco_host_option
 
 	if (!mh)
 		return coco_err(-ENOMEM, "tdx-model: out of memory");
-	pthread_mutex_init(&mh->qe_lock, NULL);
+	/* The platform file every process of this host shares (a private one for tests). */
+	cfg.path = host->private_platform ? NULL : host->platform_path;
 	/* Guests need one private KeyID each; the module keeps one as its global KeyID. */
 	if (opts->model_max_guests)
 		cfg.keyids = opts->model_max_guests + 1;
@@ -333,24 +329,6 @@ static int model_mem_convert(struct coco_vm *vm, uint64_t gpa, uint64_t size,
 /* ------------------------------------------------------------------ */
 /* Evidence                                                             */
 
-static int verify_report_mac(void *ctx, const uint8_t report[TDX_TDREPORT_SIZE])
-{
-	return tdx_module_verify_report(ctx, report);
-}
-
-/* The platform's Quoting Enclave (its keys made on first use). */
-static int model_qe(struct model_host *mh, struct tdx_qe_model **qe)
-{
-	int ret = 0;
-
-	pthread_mutex_lock(&mh->qe_lock);
-	if (!mh->qe)
-		ret = tdx_qe_model_generate(&mh->qe);
-	*qe = mh->qe;
-	pthread_mutex_unlock(&mh->qe_lock);
-	return ret;
-}
-
 static int model_get_evidence(struct coco_vm *vm, const uint8_t report_data[64],
 			      struct coco_evidence **evidence)
 {
@@ -369,10 +347,11 @@ static int model_get_evidence(struct coco_vm *vm, const uint8_t report_data[64],
 				"FINALIZE ends its launch); finish the launch first",
 				coco_vm_label(vm));
 	ret = tdx_host_td_report(mv->td, 0, AGENT_SCRATCH_GPA, report_data, report);
+	/* The platform's Quoting Enclave: its keys live with the platform (made on first use). */
 	if (!ret)
-		ret = model_qe(mv->mh, &qe);
+		ret = tdx_module_qe_get(mv->mh->module, &qe);
 	if (!ret)
-		ret = tdx_qe_model_quote(qe, report, verify_report_mac, mv->mh->module,
+		ret = tdx_qe_model_quote(qe, report, tdx_module_verify_report_fn, mv->mh->module,
 					 MODEL_QUOTE_VERSION, &quote, &len);
 	if (!ret)
 		ret = coco_evidence_new(&tdx_quote_evidence_ops, quote, len, evidence);
