@@ -18,18 +18,15 @@
 #define TDX_MRTD_BLOCK 128u
 #define TDX_MRTD_CHUNK 256u
 #define TDX_MRTD_PAGE 4096u
-/* One page measured in full: PAGE.ADD + 16 x (MR.EXTEND header + chunk). */
-#define TDX_MRTD_PAGE_STREAM                                                              \
-	(TDX_MRTD_BLOCK + (TDX_MRTD_PAGE / TDX_MRTD_CHUNK) * (TDX_MRTD_BLOCK + TDX_MRTD_CHUNK))
 
 struct coco_hasher;
 
 struct tdx_mrtd {
 	struct coco_hasher *sha;	/* the running SHA-384 (core/digest.h) */
 	/*
-	 * The block stream of whole pages, laid out once: the header blocks'
-	 * constant bytes stay, only GPAs and chunk bytes are written per page,
-	 * so a measured page costs one hash update instead of 33.
+	 * The header blocks, laid out once (their constant bytes stay, only
+	 * GPAs are written), and a batch of PAGE.ADD blocks for pages added
+	 * without MR.EXTEND.  Page contents are hashed in place.
 	 */
 	uint8_t *stream;
 	bool finalized;
