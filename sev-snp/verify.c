@@ -15,7 +15,6 @@
  * first failure in that order is the reason.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include "core/error.h"
 #include "core/internal.h"
 #include "core/util.h"
+#include "core/verify-checks.h"
 #include "core/x509-chain.h"
 #include "sev-snp/amd-roots.h"
 #include "sev-snp/certs.h"
@@ -300,13 +300,13 @@ enum check {
 	CHECK_EXPECT,		/* the verifier's expectations */
 	CHECK_COUNT,
 };
+_Static_assert(CHECK_COUNT <= COCO_VERIFY_MAX_CHECKS, "more checks than the log holds");
 
 struct verify_run {
 	const struct snp_parsed *p;
 	const struct coco_evidence *ev;
 	struct coco_verify_result *res;
-	int err[CHECK_COUNT];		/* first failure of each check, 0 if none */
-	char reason[CHECK_COUNT][sizeof(((struct coco_verify_result *)0)->reason)];
+	struct coco_verify_checks checks;	/* indexed by enum check */
 	enum snp_signing_key key;
 	const char *signer;		/* "VCEK" / "VLEK" */
 	enum snp_product product;	/* resolved: report, else certificate */
@@ -316,18 +316,7 @@ struct verify_run {
 };
 
 /* Record the first failure of @check. */
-static void COCO_PRINTF(4, 5) fail(struct verify_run *run, enum check check, int err,
-				   const char *fmt, ...)
-{
-	va_list ap;
-
-	if (run->err[check])
-		return;
-	run->err[check] = err;
-	va_start(ap, fmt);
-	vsnprintf(run->reason[check], sizeof(run->reason[check]), fmt, ap);
-	va_end(ap);
-}
+#define fail(run, check, err, ...) coco_verify_fail(&(run)->checks, check, err, __VA_ARGS__)
 
 /* KDS URL of the VCEK that signs a report with this chip ID and reported TCB. */
 static void kds_vcek_url(const struct verify_run *run, char *buf, size_t len)
@@ -611,42 +600,21 @@ static void check_signature(struct verify_run *run)
 	     masked ? " (MASK_CHIP_KEY is set: the firmware did not sign with the chip key)" : "");
 }
 
-static void check_expectations(struct verify_run *run, const struct coco_verify_expect *expect)
-{
-	const struct snp_report *r = &run->p->report;
-	char got[2 * 64 + 1], want[2 * 64 + 1];
-
-	run->res->report_data_ok = !expect->report_data ||
-				   !memcmp(expect->report_data, r->report_data, 64);
-	if (!run->res->report_data_ok) {
-		coco_hex_encode(r->report_data, 64, got);
-		coco_hex_encode(expect->report_data, 64, want);
-		fail(run, CHECK_EXPECT, -EBADMSG, "report_data mismatch: the report has %s, "
-		     "expected %s", got, want);
-	}
-	if (!expect->measurement) {
-		run->res->measurement_ok = true;
-		return;
-	}
-	if (expect->measurement_len != sizeof(r->measurement)) {
-		fail(run, CHECK_EXPECT, -EBADMSG, "expected measurement has %zu bytes; an SNP "
-		     "measurement is 48 (SHA-384)", expect->measurement_len);
-		return;
-	}
-	run->res->measurement_ok = !memcmp(expect->measurement, r->measurement, 48);
-	if (!run->res->measurement_ok) {
-		coco_hex_encode(r->measurement, 48, got);
-		coco_hex_encode(expect->measurement, 48, want);
-		fail(run, CHECK_EXPECT, -EBADMSG, "measurement mismatch: the report has %s, "
-		     "expected %s", got, want);
-	}
-}
 
 static int snp_verify(const struct coco_evidence *ev, const struct coco_trust_anchors *anchors,
 		      const struct coco_verify_expect *expect, struct coco_verify_result *res)
 {
+	const struct snp_report *r = &((const struct snp_parsed *)ev->parsed)->report;
+	const struct coco_verify_subject subject = {
+		.noun = "report",
+		.report_data = r->report_data,
+		.measurement = r->measurement,
+		.measurement_len = sizeof(r->measurement),
+		.measurement_name = "measurement",
+		.measurement_rule = "an SNP measurement is 48 (SHA-384)",
+	};
 	struct verify_run *run = calloc(1, sizeof(*run));
-	int ret = 0;
+	int ret;
 
 	if (!run)
 		return coco_err(-ENOMEM, "coco_evidence_verify: out of memory");
@@ -675,20 +643,11 @@ static int snp_verify(const struct coco_evidence *ev, const struct coco_trust_an
 			check_signature(run);
 		}
 	}
-	check_expectations(run, expect);
+	coco_verify_expectations(&run->checks, CHECK_EXPECT, expect, &subject, res);
 	X509_free(run->cert);
-	for (int c = 0; c < CHECK_COUNT && !ret; c++) {
-		if (!run->err[c])
-			continue;
-		ret = run->err[c];
-		snprintf(res->reason, sizeof(res->reason), "%s", run->reason[c]);
-	}
+	ret = coco_verify_conclude(&run->checks, "SNP report", res);
 	free(run);
-	if (ret)
-		return coco_err(ret, "coco_evidence_verify: SNP report not verified: %s",
-				res->reason);
-	res->reason[0] = '\0';
-	return 0;
+	return ret;
 }
 
 const struct coco_evidence_ops snp_report_evidence_ops = {

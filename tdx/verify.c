@@ -22,7 +22,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,7 @@
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "core/verify-checks.h"
 #include "core/x509-chain.h"
 #include "tdx/ecdsa.h"
 #include "tdx/intel-roots.h"
@@ -518,28 +518,18 @@ enum check {
 	CHECK_EXPECT,		/* the verifier's expectations */
 	CHECK_COUNT,
 };
+_Static_assert(CHECK_COUNT <= COCO_VERIFY_MAX_CHECKS, "more checks than the log holds");
 
 struct verify_run {
 	const struct tdx_parsed *p;
 	const struct coco_evidence *ev;
 	struct coco_verify_result *res;
-	int err[CHECK_COUNT];
-	char reason[CHECK_COUNT][sizeof(((struct coco_verify_result *)0)->reason)];
+	struct coco_verify_checks checks;	/* indexed by enum check */
 	EVP_PKEY *pck_key;		/* a reference, once the chain holds */
 };
 
-static void COCO_PRINTF(4, 5) fail(struct verify_run *run, enum check check, int err,
-				   const char *fmt, ...)
-{
-	va_list ap;
-
-	if (run->err[check])
-		return;
-	run->err[check] = err;
-	va_start(ap, fmt);
-	vsnprintf(run->reason[check], sizeof(run->reason[check]), fmt, ap);
-	va_end(ap);
-}
+/* Record the first failure of @check. */
+#define fail(run, check, err, ...) coco_verify_fail(&(run)->checks, check, err, __VA_ARGS__)
 
 static bool asn1_time_to_time_t(const ASN1_TIME *t, time_t *out)
 {
@@ -777,42 +767,21 @@ static void check_quote_signature(struct verify_run *run)
 	EVP_PKEY_free(ak);
 }
 
-static void check_expectations(struct verify_run *run, const struct coco_verify_expect *expect)
-{
-	const struct tdx_quote_body *b = &run->p->quote.body;
-	char got[2 * 64 + 1], want[2 * 64 + 1];
-
-	run->res->report_data_ok = !expect->report_data ||
-				   !memcmp(expect->report_data, b->report_data, 64);
-	if (!run->res->report_data_ok) {
-		coco_hex_encode(b->report_data, 64, got);
-		coco_hex_encode(expect->report_data, 64, want);
-		fail(run, CHECK_EXPECT, -EBADMSG, "report_data mismatch: the quote has %s, "
-		     "expected %s", got, want);
-	}
-	if (!expect->measurement) {
-		run->res->measurement_ok = true;
-		return;
-	}
-	if (expect->measurement_len != TDX_MEASUREMENT_SIZE) {
-		fail(run, CHECK_EXPECT, -EBADMSG, "expected measurement has %zu bytes; MRTD is 48 "
-		     "(SHA-384)", expect->measurement_len);
-		return;
-	}
-	run->res->measurement_ok = !memcmp(expect->measurement, b->mrtd, TDX_MEASUREMENT_SIZE);
-	if (!run->res->measurement_ok) {
-		coco_hex_encode(b->mrtd, 48, got);
-		coco_hex_encode(expect->measurement, 48, want);
-		fail(run, CHECK_EXPECT, -EBADMSG, "MRTD mismatch: the quote has %s, expected %s",
-		     got, want);
-	}
-}
 
 static int tdx_verify(const struct coco_evidence *ev, const struct coco_trust_anchors *anchors,
 		      const struct coco_verify_expect *expect, struct coco_verify_result *res)
 {
+	const struct tdx_quote_body *b = &((const struct tdx_parsed *)ev->parsed)->quote.body;
+	const struct coco_verify_subject subject = {
+		.noun = "quote",
+		.report_data = b->report_data,
+		.measurement = b->mrtd,
+		.measurement_len = TDX_MEASUREMENT_SIZE,
+		.measurement_name = "MRTD",
+		.measurement_rule = "MRTD is 48 (SHA-384)",
+	};
 	struct verify_run *run = calloc(1, sizeof(*run));
-	int ret = 0;
+	int ret;
 
 	if (!run)
 		return coco_err(-ENOMEM, "coco_evidence_verify: out of memory");
@@ -824,20 +793,11 @@ static int tdx_verify(const struct coco_evidence *ev, const struct coco_trust_an
 	check_chain(run, anchors, expect->at_time);
 	check_qe_report(run);
 	check_quote_signature(run);
-	check_expectations(run, expect);
+	coco_verify_expectations(&run->checks, CHECK_EXPECT, expect, &subject, res);
 	EVP_PKEY_free(run->pck_key);
-	for (int c = 0; c < CHECK_COUNT && !ret; c++) {
-		if (!run->err[c])
-			continue;
-		ret = run->err[c];
-		snprintf(res->reason, sizeof(res->reason), "%s", run->reason[c]);
-	}
+	ret = coco_verify_conclude(&run->checks, "TDX quote", res);
 	free(run);
-	if (ret)
-		return coco_err(ret, "coco_evidence_verify: TDX quote not verified: %s",
-				res->reason);
-	res->reason[0] = '\0';
-	return 0;
+	return ret;
 }
 
 const struct coco_evidence_ops tdx_quote_evidence_ops = {
