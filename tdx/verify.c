@@ -101,22 +101,7 @@ static enum coco_cert_role tdx_infer_role(const uint8_t *der, size_t len)
 
 static int tdx_builtin_anchors(struct coco_trust_anchors *a)
 {
-	const STACK_OF(X509) *certs = tdx_intel_roots();
-
-	if (!certs)
-		return -EIO;	/* message recorded by tdx_intel_roots() */
-	for (int i = 0; i < sk_X509_num(certs); i++) {
-		X509 *x = sk_X509_value(certs, i);
-		STACK_OF(X509) *dst = X509_check_issued(x, x) == X509_V_OK ? a->roots
-									  : a->intermediates;
-		if (!X509_up_ref(x))
-			return coco_err(-ENOMEM, "built-in Intel certificates: out of memory");
-		if (!sk_X509_push(dst, x)) {
-			X509_free(x);
-			return coco_err(-ENOMEM, "built-in Intel certificates: out of memory");
-		}
-	}
-	return 0;
+	return coco_embedded_certs_add_anchors(&tdx_intel_roots, a);
 }
 
 /*
