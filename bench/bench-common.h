@@ -10,8 +10,15 @@
 #ifndef COCO_BENCH_COMMON_H
 #define COCO_BENCH_COMMON_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+
+#include <openssl/evp.h>
+
+#include <coco/coco.h>
 
 static inline double bench_now(void)
 {
@@ -41,6 +48,70 @@ static inline double bench_rate(void (*fn)(void *), void *arg, double min_second
 			best = rate;
 	}
 	return best;
+}
+
+struct bench_runner {
+	void (*fn)(void *);
+	void *arg;
+	double rate;		/* out: best calls per second */
+};
+
+/*
+ * Alternate @rounds short rounds (@seconds each) of every runner and keep
+ * each one's best rate: on a shared machine subject and reference then
+ * meet the same load.
+ */
+static inline void bench_interleave(struct bench_runner *runners, size_t n, int rounds,
+				    double seconds)
+{
+	for (size_t i = 0; i < n; i++)
+		runners[i].rate = 0;
+	for (int r = 0; r < rounds; r++)
+		for (size_t i = 0; i < n; i++) {
+			double rate = bench_rate(runners[i].fn, runners[i].arg, seconds, 1);
+			if (rate > runners[i].rate)
+				runners[i].rate = rate;
+		}
+}
+
+/* @size bytes (a multiple of 8) of non-trivial contents, so no page hashes like another. */
+static inline uint8_t *bench_pattern_alloc(size_t size)
+{
+	uint8_t *data = malloc(size);
+
+	for (size_t i = 0; data && i < size / 8; i++)
+		((uint64_t *)data)[i] = i * 0x9E3779B97F4A7C15ull;
+	return data;
+}
+
+/* Reference runner: OpenSSL SHA-384 over @len bytes in one call. */
+struct bench_sha384 {
+	const uint8_t *data;
+	size_t len;
+	uint8_t out[48];
+};
+
+static inline void bench_sha384_run(void *arg)
+{
+	struct bench_sha384 *r = arg;
+
+	EVP_Digest(r->data, r->len, r->out, NULL, EVP_sha384(), NULL);
+}
+
+/* Subject runner: the expected measurement of @plan through @backend. */
+struct bench_plan_measure {
+	struct coco_launch_plan *plan;
+	const char *backend;
+	struct coco_measurement m;
+	int failed;
+};
+
+static inline void bench_plan_measure_run(void *arg)
+{
+	struct bench_plan_measure *s = arg;
+
+	if (coco_plan_expected_measurement(s->backend, NULL, s->plan, &s->m))
+		s->failed = 1;
 }
 
 static inline void bench_report(const char *bench, const char *metric, double subject,

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include <coco/coco.h>
 
 #include "bench/bench-common.h"
@@ -24,37 +22,11 @@
 #define REGION_SIZE (256u << 20)
 #define REGION_GPA 0x100000000ull
 
-struct subject {
-	struct coco_launch_plan *plan;
-	struct coco_measurement m;
-	int failed;
-};
-
-struct reference {
-	const uint8_t *data;
-	uint8_t out[48];
-};
-
 struct sequential {
 	const uint8_t *data;
 	uint8_t ld[SNP_DIGEST_SIZE];
 	int failed;
 };
-
-static void run_subject(void *arg)
-{
-	struct subject *s = arg;
-
-	if (coco_plan_expected_measurement("sev-snp", NULL, s->plan, &s->m))
-		s->failed = 1;
-}
-
-static void run_reference(void *arg)
-{
-	struct reference *r = arg;
-
-	EVP_Digest(r->data, REGION_SIZE, r->out, NULL, EVP_sha384(), NULL);
-}
 
 static void run_sequential(void *arg)
 {
@@ -75,12 +47,15 @@ static void run_sequential(void *arg)
 
 int main(void)
 {
-	uint8_t *data = malloc(REGION_SIZE);
-	struct subject s = { 0 };
-	struct reference r = { 0 };
-	struct sequential q = { 0 };
+	uint8_t *data = bench_pattern_alloc(REGION_SIZE);
+	struct bench_plan_measure s = { .backend = "sev-snp" };
+	struct bench_sha384 r = { .data = data, .len = REGION_SIZE };
+	struct sequential q = { .data = data };
 	const double mib = REGION_SIZE / (1024.0 * 1024.0);
 	double subject_rate, reference_rate, sequential_rate;
+	struct bench_runner runners[] = {
+		{ bench_plan_measure_run, &s }, { bench_sha384_run, &r }, { run_sequential, &q },
+	};
 	struct coco_region region = {
 		.gpa = REGION_GPA,
 		.size = REGION_SIZE,
@@ -93,29 +68,17 @@ int main(void)
 		fprintf(stderr, "bench-launch-digest: out of memory\n");
 		return 1;
 	}
-	/* Non-trivial contents so no page hashes like another. */
-	for (size_t i = 0; i < REGION_SIZE / 8; i++)
-		((uint64_t *)data)[i] = i * 0x9E3779B97F4A7C15ull;
 	region.data = data;
 	region.data_len = REGION_SIZE;
 	if (coco_plan_new(&s.plan) || coco_plan_add_region(s.plan, &region)) {
 		fprintf(stderr, "bench-launch-digest: %s\n", coco_last_error());
 		return 1;
 	}
-	r.data = data;
-	q.data = data;
 
-	/*
-	 * Alternate short rounds of subject and reference and keep the best of
-	 * each: on a shared machine both then meet the same load.
-	 */
-	subject_rate = reference_rate = sequential_rate = 0;
-	for (int round = 0; round < 5; round++) {
-		subject_rate = COCO_MAX(subject_rate, bench_rate(run_subject, &s, 0.5, 1) * mib);
-		reference_rate = COCO_MAX(reference_rate, bench_rate(run_reference, &r, 0.5, 1) * mib);
-		sequential_rate = COCO_MAX(sequential_rate,
-					   bench_rate(run_sequential, &q, 0.5, 1) * mib);
-	}
+	bench_interleave(runners, COCO_ARRAY_SIZE(runners), 5, 0.5);
+	subject_rate = runners[0].rate * mib;
+	reference_rate = runners[1].rate * mib;
+	sequential_rate = runners[2].rate * mib;
 	if (s.failed || q.failed) {
 		fprintf(stderr, "bench-launch-digest: digest failed: %s\n", coco_last_error());
 		return 1;

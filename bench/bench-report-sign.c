@@ -95,15 +95,11 @@ static void subject_evidence_verify(void *arg)
 static void compare(struct ctx *c, void (*subject)(void *), void (*reference)(void *),
 		    double *s_rate, double *r_rate)
 {
-	*s_rate = *r_rate = 0;
-	for (int i = 0; i < ROUNDS; i++) {
-		double s = bench_rate(subject, c, ROUND_SECONDS, 1);
-		double r = bench_rate(reference, c, ROUND_SECONDS, 1);
-		if (s > *s_rate)
-			*s_rate = s;
-		if (r > *r_rate)
-			*r_rate = r;
-	}
+	struct bench_runner runners[] = { { subject, c }, { reference, c } };
+
+	bench_interleave(runners, 2, ROUNDS, ROUND_SECONDS);
+	*s_rate = runners[0].rate;
+	*r_rate = runners[1].rate;
 }
 
 static int setup_evidence(struct ctx *c, uint64_t tcb)

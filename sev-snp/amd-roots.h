@@ -9,23 +9,17 @@
 
 #include <stddef.h>
 
-#include <openssl/x509.h>
-
-struct snp_embedded_file {
-	const char *name;		/* base name in data/amd-roots/ */
-	const unsigned char *data;	/* PEM or DER as shipped */
-	size_t len;
-};
+#include "core/embedded-certs.h"
 
 /* Generated at build time by tools/build/embed-files.py. */
-extern const struct snp_embedded_file snp_amd_root_files[];
+extern const struct coco_embedded_file snp_amd_root_files[];
 extern const size_t snp_amd_root_files_count;
 
 /*
- * The built-in certificates, parsed once per process (thread-safe): a
- * stack the caller must not modify or free.  NULL (with an error message)
- * if a built-in file does not parse, which a build never ships.
+ * The built-in certificates, parsed on first use (core/embedded-certs.h):
+ * every verification with the built-in anchors would otherwise re-parse
+ * nine RSA-4096 certificates.
  */
-const STACK_OF(X509) *snp_amd_roots(void);
+extern struct coco_embedded_certs snp_amd_roots;
 
 #endif

@@ -25,17 +25,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/kdf.h>
 #include <openssl/param_build.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -43,6 +39,7 @@
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "core/x509-build.h"
 #include "sev-snp/signer-ext.h"
 
 /* Key sizes and validity of AMD's certificates (snp.md 3.1). */
@@ -60,65 +57,15 @@ struct snp_model_roots {
 /* ------------------------------------------------------------------ */
 /* Certificate building blocks                                          */
 
-/* AMD's distinguished name with common name @cn (order and types of the real ones). */
-static int set_amd_name(X509_NAME *name, const char *cn)
-{
-	static const struct { const char *field; int type; const char *value; } rdns[] = {
-		{ "OU", V_ASN1_UTF8STRING, "Engineering" },
-		{ "C", V_ASN1_PRINTABLESTRING, "US" },
-		{ "L", V_ASN1_UTF8STRING, "Santa Clara" },
-		{ "ST", V_ASN1_UTF8STRING, "CA" },
-		{ "O", V_ASN1_UTF8STRING, "Advanced Micro Devices" },
-	};
-
-	for (size_t i = 0; i < COCO_ARRAY_SIZE(rdns); i++)
-		if (!X509_NAME_add_entry_by_txt(name, rdns[i].field, rdns[i].type,
-						(const unsigned char *)rdns[i].value, -1, -1, 0))
-			return -1;
-	return X509_NAME_add_entry_by_txt(name, "CN", V_ASN1_UTF8STRING,
-					  (const unsigned char *)cn, -1, -1, 0) ? 0 : -1;
-}
-
-/* Valid from now for @years calendar years (same day and time, as AMD's). */
-static int set_validity(X509 *x, int years)
-{
-	time_t now = time(NULL), until;
-	struct tm tm;
-
-	if (!gmtime_r(&now, &tm))
-		return -1;
-	tm.tm_year += years;
-	until = timegm(&tm);
-	if (!ASN1_TIME_set(X509_getm_notBefore(x), now) ||
-	    !ASN1_TIME_set(X509_getm_notAfter(x), until))
-		return -1;
-	return 0;
-}
-
-static int set_random_serial(X509 *x)
-{
-	uint8_t bytes[8];
-	uint64_t serial;
-
-	if (RAND_bytes(bytes, sizeof(bytes)) != 1)
-		return -1;
-	serial = coco_le64(bytes) >> 1;		/* positive, 63 bits */
-	return ASN1_INTEGER_set_uint64(X509_get_serialNumber(x), serial ? serial : 1) ? 0 : -1;
-}
-
-/* A standard extension from its OpenSSL config text ("critical,keyCertSign"). */
-static int add_std_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *ext;
-	int ok;
-
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	ext = X509V3_EXT_nconf_nid(NULL, &ctx, nid, value);
-	ok = ext && X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	return ok ? 0 : -1;
-}
+/* AMD's distinguished name (order and types of the real ones), CN last. */
+static const struct coco_x509_rdn amd_name[] = {
+	{ "OU", V_ASN1_UTF8STRING, "Engineering" },
+	{ "C", V_ASN1_PRINTABLESTRING, "US" },
+	{ "L", V_ASN1_UTF8STRING, "Santa Clara" },
+	{ "ST", V_ASN1_UTF8STRING, "CA" },
+	{ "O", V_ASN1_UTF8STRING, "Advanced Micro Devices" },
+	{ "CN", V_ASN1_UTF8STRING, NULL },
+};
 
 /* Sign @x with @key using AMD's RSASSA-PSS parameters. */
 static int sign_pss(X509 *x, EVP_PKEY *key)
@@ -137,24 +84,19 @@ static int sign_pss(X509 *x, EVP_PKEY *key)
 
 /*
  * A certificate for @subject_key named CN=@cn, issued by @issuer (NULL:
- * self-signed) with @issuer_key; @years of validity; serial random or 0.
+ * self-signed); valid from now for @years calendar years (same day and
+ * time, as AMD's); serial random (8 bytes) or 0.
  */
 static X509 *new_cert(const char *cn, EVP_PKEY *subject_key, X509 *issuer, int years,
 		      bool serial_zero)
 {
-	X509 *x = X509_new();
+	const struct coco_x509_cert_spec spec = {
+		.name = amd_name, .name_len = COCO_ARRAY_SIZE(amd_name), .cn = cn,
+		.key = subject_key, .issuer = issuer, .serial_bytes = serial_zero ? 0 : 8,
+		.years = years,
+	};
 
-	if (!x || !X509_set_version(x, X509_VERSION_3) ||
-	    (serial_zero ? !ASN1_INTEGER_set(X509_get_serialNumber(x), 0)
-			 : set_random_serial(x) != 0) ||
-	    set_amd_name(X509_get_subject_name(x), cn) ||
-	    !X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer)
-					    : X509_get_subject_name(x)) ||
-	    set_validity(x, years) || !X509_set_pubkey(x, subject_key)) {
-		X509_free(x);
-		return NULL;
-	}
-	return x;
+	return coco_x509_new_cert(&spec);
 }
 
 /* ------------------------------------------------------------------ */
@@ -205,19 +147,19 @@ int snp_model_roots_generate(enum snp_product product, struct snp_model_roots **
 
 	roots->ark = new_cert(ark_cn, roots->ark_key, NULL, ROOT_VALIDITY_YEARS, false);
 	if (!roots->ark ||
-	    add_std_ext(roots->ark, roots->ark, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-	    add_std_ext(roots->ark, roots->ark, NID_subject_key_identifier, "hash") ||
-	    add_std_ext(roots->ark, roots->ark, NID_basic_constraints, "critical,CA:TRUE") ||
+	    coco_x509_add_ext(roots->ark, roots->ark, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+	    coco_x509_add_ext(roots->ark, roots->ark, NID_subject_key_identifier, "hash") ||
+	    coco_x509_add_ext(roots->ark, roots->ark, NID_basic_constraints, "critical,CA:TRUE") ||
 	    sign_pss(roots->ark, roots->ark_key))
 		goto fail;
 
 	roots->ask = new_cert(ask_cn, roots->ask_key, roots->ark, ROOT_VALIDITY_YEARS, false);
 	if (!roots->ask ||
-	    add_std_ext(roots->ask, roots->ark, NID_subject_key_identifier, "hash") ||
-	    add_std_ext(roots->ask, roots->ark, NID_authority_key_identifier, "keyid:always") ||
-	    add_std_ext(roots->ask, roots->ark, NID_basic_constraints,
+	    coco_x509_add_ext(roots->ask, roots->ark, NID_subject_key_identifier, "hash") ||
+	    coco_x509_add_ext(roots->ask, roots->ark, NID_authority_key_identifier, "keyid:always") ||
+	    coco_x509_add_ext(roots->ask, roots->ark, NID_basic_constraints,
 			"critical,CA:TRUE,pathlen:0") ||
-	    add_std_ext(roots->ask, roots->ark, NID_key_usage, "critical,keyCertSign") ||
+	    coco_x509_add_ext(roots->ask, roots->ark, NID_key_usage, "critical,keyCertSign") ||
 	    sign_pss(roots->ask, roots->ark_key))
 		goto fail;
 	*out = roots;
@@ -248,36 +190,14 @@ int snp_model_roots_shared(enum snp_product product, const struct snp_model_root
 	return ret;
 }
 
-static int cert_pem(X509 *x, char **pem, const char *op)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *data;
-	long len;
-
-	if (!bio || !PEM_write_bio_X509(bio, x)) {
-		BIO_free(bio);
-		return coco_err(-ENOMEM, "%s: cannot write PEM", op);
-	}
-	len = BIO_get_mem_data(bio, &data);
-	*pem = malloc((size_t)len + 1);
-	if (!*pem) {
-		BIO_free(bio);
-		return coco_err(-ENOMEM, "%s: out of memory", op);
-	}
-	memcpy(*pem, data, (size_t)len);
-	(*pem)[len] = '\0';
-	BIO_free(bio);
-	return 0;
-}
-
 int snp_model_roots_ark_pem(const struct snp_model_roots *roots, char **pem)
 {
-	return cert_pem(roots->ark, pem, "snp_model_roots_ark_pem");
+	return coco_x509_pem(&roots->ark, 1, pem, "snp_model_roots_ark_pem");
 }
 
 int snp_model_roots_ask_pem(const struct snp_model_roots *roots, char **pem)
 {
-	return cert_pem(roots->ask, pem, "snp_model_roots_ask_pem");
+	return coco_x509_pem(&roots->ask, 1, pem, "snp_model_roots_ask_pem");
 }
 
 /* ------------------------------------------------------------------ */

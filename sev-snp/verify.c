@@ -15,7 +15,6 @@
  * first failure in that order is the reason.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,8 @@
 #include "core/error.h"
 #include "core/internal.h"
 #include "core/util.h"
+#include "core/verify-checks.h"
+#include "core/x509-chain.h"
 #include "sev-snp/amd-roots.h"
 #include "sev-snp/certs.h"
 #include "sev-snp/report.h"
@@ -226,25 +227,6 @@ static int snp_report_data(const struct coco_evidence *ev, uint8_t out[64])
 /* ------------------------------------------------------------------ */
 /* Certificates                                                         */
 
-/* Subject common name of @x into @buf ("" if none). */
-static void subject_cn(X509 *x, char *buf, size_t len)
-{
-	X509_NAME *name = x ? X509_get_subject_name(x) : NULL;
-	int idx = name ? X509_NAME_get_index_by_NID(name, NID_commonName, -1) : -1;
-	const ASN1_STRING *s;
-	size_t n;
-
-	buf[0] = '\0';
-	if (idx < 0)
-		return;
-	s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
-	n = (size_t)ASN1_STRING_length(s);
-	if (n >= len || memchr(ASN1_STRING_get0_data(s), 0, n))
-		return;
-	memcpy(buf, ASN1_STRING_get0_data(s), n);
-	buf[n] = '\0';
-}
-
 /* Role and product line named by an AMD common name (snp.md 3.1). */
 static enum coco_cert_role role_from_cn(const char *cn, enum snp_product *product)
 {
@@ -273,50 +255,23 @@ static enum coco_cert_role role_from_cn(const char *cn, enum snp_product *produc
 	return 0;
 }
 
-static X509 *x509_from_der(const uint8_t *der, size_t len)
-{
-	const unsigned char *p = der;
-	X509 *x = len <= INT32_MAX ? d2i_X509(NULL, &p, (long)len) : NULL;
-
-	if (x && p != der + len) {
-		X509_free(x);
-		x = NULL;
-	}
-	return x;
-}
-
 static enum coco_cert_role snp_infer_role(const uint8_t *der, size_t len)
 {
-	X509 *x = x509_from_der(der, len);
+	X509 *x = coco_x509_from_der(der, len);
 	enum snp_product product;
 	char cn[64];
 
 	ERR_clear_error();
 	if (!x)
 		return 0;
-	subject_cn(x, cn, sizeof(cn));
+	coco_x509_subject_cn(x, cn, sizeof(cn));
 	X509_free(x);
 	return role_from_cn(cn, &product);
 }
 
 static int snp_builtin_anchors(struct coco_trust_anchors *a)
 {
-	const STACK_OF(X509) *certs = snp_amd_roots();
-
-	if (!certs)
-		return -EIO;	/* message recorded by snp_amd_roots() */
-	for (int i = 0; i < sk_X509_num(certs); i++) {
-		X509 *x = sk_X509_value(certs, i);
-		STACK_OF(X509) *dst = X509_check_issued(x, x) == X509_V_OK ? a->roots
-									  : a->intermediates;
-		if (!X509_up_ref(x))
-			return coco_err(-ENOMEM, "built-in AMD certificates: out of memory");
-		if (!sk_X509_push(dst, x)) {
-			X509_free(x);
-			return coco_err(-ENOMEM, "built-in AMD certificates: out of memory");
-		}
-	}
-	return 0;
+	return coco_embedded_certs_add_anchors(&snp_amd_roots, a);
 }
 
 /* ------------------------------------------------------------------ */
@@ -330,13 +285,13 @@ enum check {
 	CHECK_EXPECT,		/* the verifier's expectations */
 	CHECK_COUNT,
 };
+_Static_assert(CHECK_COUNT <= COCO_VERIFY_MAX_CHECKS, "more checks than the log holds");
 
 struct verify_run {
 	const struct snp_parsed *p;
 	const struct coco_evidence *ev;
 	struct coco_verify_result *res;
-	int err[CHECK_COUNT];		/* first failure of each check, 0 if none */
-	char reason[CHECK_COUNT][sizeof(((struct coco_verify_result *)0)->reason)];
+	struct coco_verify_checks checks;	/* indexed by enum check */
 	enum snp_signing_key key;
 	const char *signer;		/* "VCEK" / "VLEK" */
 	enum snp_product product;	/* resolved: report, else certificate */
@@ -346,18 +301,7 @@ struct verify_run {
 };
 
 /* Record the first failure of @check. */
-static void COCO_PRINTF(4, 5) fail(struct verify_run *run, enum check check, int err,
-				   const char *fmt, ...)
-{
-	va_list ap;
-
-	if (run->err[check])
-		return;
-	run->err[check] = err;
-	va_start(ap, fmt);
-	vsnprintf(run->reason[check], sizeof(run->reason[check]), fmt, ap);
-	va_end(ap);
-}
+#define fail(run, check, err, ...) coco_verify_fail(&(run)->checks, check, err, __VA_ARGS__)
 
 /* KDS URL of the VCEK that signs a report with this chip ID and reported TCB. */
 static void kds_vcek_url(const struct verify_run *run, char *buf, size_t len)
@@ -401,7 +345,7 @@ static bool load_signer(struct verify_run *run)
 		}
 		return false;
 	}
-	run->cert = x509_from_der(der, len);
+	run->cert = coco_x509_from_der(der, len);
 	ERR_clear_error();
 	if (!run->cert) {
 		fail(run, CHECK_CHAIN, -EKEYREJECTED, "the attached %s certificate is not valid "
@@ -486,13 +430,13 @@ static void check_chain_shape(struct verify_run *run, STACK_OF(X509) *chain)
 		     "%s -> %s -> ARK", sk_X509_num(chain), run->signer, vlek ? "ASVK" : "ASK");
 		return;
 	}
-	subject_cn(sk_X509_value(chain, 0), cn, sizeof(cn));
+	coco_x509_subject_cn(sk_X509_value(chain, 0), cn, sizeof(cn));
 	if (strcmp(cn, vlek ? "SEV-VLEK" : "SEV-VCEK")) {
 		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the signer certificate is CN=%s, not "
 		     "%s", cn, vlek ? "SEV-VLEK" : "SEV-VCEK");
 		return;
 	}
-	subject_cn(sk_X509_value(chain, 1), cn, sizeof(cn));
+	coco_x509_subject_cn(sk_X509_value(chain, 1), cn, sizeof(cn));
 	role = role_from_cn(cn, &product);
 	if (role != (vlek ? COCO_CERT_ASVK : COCO_CERT_ASK)) {
 		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the %s is issued by CN=%s, not by an "
@@ -508,7 +452,7 @@ static void check_chain_shape(struct verify_run *run, STACK_OF(X509) *chain)
 		     snp_product_name(run->product), want);
 		return;
 	}
-	subject_cn(sk_X509_value(chain, 2), cn, sizeof(cn));
+	coco_x509_subject_cn(sk_X509_value(chain, 2), cn, sizeof(cn));
 	if (role_from_cn(cn, &product) != COCO_CERT_ARK ||
 	    (run->product && product != run->product)) {
 		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the trusted root is CN=%s, expected "
@@ -521,15 +465,13 @@ static void check_chain_shape(struct verify_run *run, STACK_OF(X509) *chain)
 static void check_chain(struct verify_run *run, const struct coco_trust_anchors *anchors,
 			time_t at_time)
 {
-	STACK_OF(X509) *roots = anchors->roots, *intermediates = anchors->intermediates;
+	STACK_OF(X509) *intermediates = anchors->intermediates, *chain = NULL;
 	STACK_OF(X509) *untrusted = sk_X509_new_null(), *attached = sk_X509_new_null();
-	X509_STORE *store = X509_STORE_new();
-	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	bool ok = untrusted && attached && store && ctx;
+	struct coco_x509_chain_failure f;
+	bool ok = untrusted && attached;
+	int ret = -ENOMEM;
 
 	/* Trust only the anchors' roots; intermediates may come from either side. */
-	for (int i = 0; ok && i < sk_X509_num(roots); i++)
-		ok = X509_STORE_add_cert(store, sk_X509_value(roots, i)) == 1;
 	for (int i = 0; ok && i < sk_X509_num(intermediates); i++)
 		ok = sk_X509_push(untrusted, sk_X509_value(intermediates, i)) > 0;
 	for (size_t i = 0; ok && i < run->ev->ncerts; i++) {
@@ -538,46 +480,32 @@ static void check_chain(struct verify_run *run, const struct coco_trust_anchors 
 		if (c->role != COCO_CERT_ASK && c->role != COCO_CERT_ASVK)
 			continue;
 		/* @attached owns what it holds; @untrusted only borrows. */
-		x = x509_from_der(c->der, c->len);
+		x = coco_x509_from_der(c->der, c->len);
 		ok = x && sk_X509_push(attached, x) > 0;
 		if (!ok)
 			X509_free(x);
 		ok = ok && sk_X509_push(untrusted, x) > 0;
 	}
-	ok = ok && X509_STORE_CTX_init(ctx, store, run->cert, untrusted) == 1;
-	if (!ok) {
+	if (ok)
+		ret = coco_x509_verify_chain(run->cert, anchors->roots, untrusted, at_time, &chain,
+					     &f);
+	if (!ret) {
+		check_chain_shape(run, chain);
+	} else if (ret == -EKEYREJECTED) {
+		const char *issuer = f.issuer_cn[0] ? f.issuer_cn : "?";
+		char hint[320];	/* the longest hint with a 63-character CN */
+
+		chain_hint(f.error, issuer, hint, sizeof(hint));
+		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain from the %s: certificate CN=%s "
+		     "(issuer CN=%s, depth %d): %s%s", run->signer,
+		     f.subject_cn[0] ? f.subject_cn : "?", issuer, f.depth,
+		     X509_verify_cert_error_string(f.error), hint);
+	} else {
 		fail(run, CHECK_CHAIN, -ENOMEM, "chain: out of memory setting up OpenSSL "
 		     "verification");
-		goto out;
 	}
-	if (at_time)
-		X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), at_time);
-	if (X509_verify_cert(ctx) == 1) {
-		check_chain_shape(run, X509_STORE_CTX_get0_chain(ctx));
-	} else {
-		int err = X509_STORE_CTX_get_error(ctx);
-		char cn[64], issuer[64] = "", hint[256];
-		X509 *at = X509_STORE_CTX_get_current_cert(ctx);
-		X509_NAME *iname = at ? X509_get_issuer_name(at) : NULL;
-		int idx = iname ? X509_NAME_get_index_by_NID(iname, NID_commonName, -1) : -1;
-
-		subject_cn(at, cn, sizeof(cn));
-		if (idx >= 0) {
-			const ASN1_STRING *s =
-				X509_NAME_ENTRY_get_data(X509_NAME_get_entry(iname, idx));
-			snprintf(issuer, sizeof(issuer), "%.*s", ASN1_STRING_length(s),
-				 (const char *)ASN1_STRING_get0_data(s));
-		}
-		chain_hint(err, issuer[0] ? issuer : "?", hint, sizeof(hint));
-		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain from the %s: certificate CN=%s "
-		     "(issuer CN=%s, depth %d): %s%s", run->signer, cn[0] ? cn : "?",
-		     issuer[0] ? issuer : "?", X509_STORE_CTX_get_error_depth(ctx),
-		     X509_verify_cert_error_string(err), hint);
-	}
-out:
 	ERR_clear_error();
-	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(store);
+	sk_X509_pop_free(chain, X509_free);
 	sk_X509_free(untrusted);
 	sk_X509_pop_free(attached, X509_free);
 }
@@ -657,42 +585,21 @@ static void check_signature(struct verify_run *run)
 	     masked ? " (MASK_CHIP_KEY is set: the firmware did not sign with the chip key)" : "");
 }
 
-static void check_expectations(struct verify_run *run, const struct coco_verify_expect *expect)
-{
-	const struct snp_report *r = &run->p->report;
-	char got[2 * 64 + 1], want[2 * 64 + 1];
-
-	run->res->report_data_ok = !expect->report_data ||
-				   !memcmp(expect->report_data, r->report_data, 64);
-	if (!run->res->report_data_ok) {
-		coco_hex_encode(r->report_data, 64, got);
-		coco_hex_encode(expect->report_data, 64, want);
-		fail(run, CHECK_EXPECT, -EBADMSG, "report_data mismatch: the report has %s, "
-		     "expected %s", got, want);
-	}
-	if (!expect->measurement) {
-		run->res->measurement_ok = true;
-		return;
-	}
-	if (expect->measurement_len != sizeof(r->measurement)) {
-		fail(run, CHECK_EXPECT, -EBADMSG, "expected measurement has %zu bytes; an SNP "
-		     "measurement is 48 (SHA-384)", expect->measurement_len);
-		return;
-	}
-	run->res->measurement_ok = !memcmp(expect->measurement, r->measurement, 48);
-	if (!run->res->measurement_ok) {
-		coco_hex_encode(r->measurement, 48, got);
-		coco_hex_encode(expect->measurement, 48, want);
-		fail(run, CHECK_EXPECT, -EBADMSG, "measurement mismatch: the report has %s, "
-		     "expected %s", got, want);
-	}
-}
 
 static int snp_verify(const struct coco_evidence *ev, const struct coco_trust_anchors *anchors,
 		      const struct coco_verify_expect *expect, struct coco_verify_result *res)
 {
+	const struct snp_report *r = &((const struct snp_parsed *)ev->parsed)->report;
+	const struct coco_verify_subject subject = {
+		.noun = "report",
+		.report_data = r->report_data,
+		.measurement = r->measurement,
+		.measurement_len = sizeof(r->measurement),
+		.measurement_name = "measurement",
+		.measurement_rule = "an SNP measurement is 48 (SHA-384)",
+	};
 	struct verify_run *run = calloc(1, sizeof(*run));
-	int ret = 0;
+	int ret;
 
 	if (!run)
 		return coco_err(-ENOMEM, "coco_evidence_verify: out of memory");
@@ -721,20 +628,11 @@ static int snp_verify(const struct coco_evidence *ev, const struct coco_trust_an
 			check_signature(run);
 		}
 	}
-	check_expectations(run, expect);
+	coco_verify_expectations(&run->checks, CHECK_EXPECT, expect, &subject, res);
 	X509_free(run->cert);
-	for (int c = 0; c < CHECK_COUNT && !ret; c++) {
-		if (!run->err[c])
-			continue;
-		ret = run->err[c];
-		snprintf(res->reason, sizeof(res->reason), "%s", run->reason[c]);
-	}
+	ret = coco_verify_conclude(&run->checks, "SNP report", res);
 	free(run);
-	if (ret)
-		return coco_err(ret, "coco_evidence_verify: SNP report not verified: %s",
-				res->reason);
-	res->reason[0] = '\0';
-	return 0;
+	return ret;
 }
 
 const struct coco_evidence_ops snp_report_evidence_ops = {

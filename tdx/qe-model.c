@@ -20,11 +20,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <openssl/bio.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -32,6 +29,7 @@
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "core/x509-build.h"
 #include "tdx/ecdsa.h"
 #include "tdx/pck-ext.h"
 #include "tdx/quote.h"
@@ -82,84 +80,29 @@ void tdx_qe_model_free(struct tdx_qe_model *qe)
 /* ------------------------------------------------------------------ */
 /* Certificates                                                         */
 
-static int set_intel_name(X509_NAME *name, const char *cn)
-{
-	static const struct { const char *field; int type; const char *value; } rdns[] = {
-		{ "O", V_ASN1_UTF8STRING, "Intel Corporation" },
-		{ "L", V_ASN1_UTF8STRING, "Santa Clara" },
-		{ "ST", V_ASN1_UTF8STRING, "CA" },
-		{ "C", V_ASN1_PRINTABLESTRING, "US" },
-	};
+/* Intel's distinguished name, CN first. */
+static const struct coco_x509_rdn intel_name[] = {
+	{ "CN", V_ASN1_UTF8STRING, NULL },
+	{ "O", V_ASN1_UTF8STRING, "Intel Corporation" },
+	{ "L", V_ASN1_UTF8STRING, "Santa Clara" },
+	{ "ST", V_ASN1_UTF8STRING, "CA" },
+	{ "C", V_ASN1_PRINTABLESTRING, "US" },
+};
 
-	if (!X509_NAME_add_entry_by_txt(name, "CN", V_ASN1_UTF8STRING, (const unsigned char *)cn,
-					-1, -1, 0))
-		return -1;
-	for (size_t i = 0; i < COCO_ARRAY_SIZE(rdns); i++)
-		if (!X509_NAME_add_entry_by_txt(name, rdns[i].field, rdns[i].type,
-						(const unsigned char *)rdns[i].value, -1, -1, 0))
-			return -1;
-	return 0;
-}
-
-/* 20 random bytes, positive, as Intel's serials. */
-static int set_random_serial(X509 *x)
-{
-	uint8_t bytes[20];
-	BIGNUM *bn;
-	int ok;
-
-	if (RAND_bytes(bytes, sizeof(bytes)) != 1)
-		return -1;
-	bytes[0] = (bytes[0] & 0x7f) | 0x01;
-	bn = BN_bin2bn(bytes, sizeof(bytes), NULL);
-	ok = bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
-	BN_free(bn);
-	return ok ? 0 : -1;
-}
-
-static int set_validity(X509 *x, int years, const char *not_after)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (!ASN1_TIME_set(X509_getm_notBefore(x), now))
-		return -1;
-	if (not_after)
-		return ASN1_TIME_set_string_X509(X509_getm_notAfter(x), not_after) ? 0 : -1;
-	if (!gmtime_r(&now, &tm))
-		return -1;
-	tm.tm_year += years;
-	return ASN1_TIME_set(X509_getm_notAfter(x), timegm(&tm)) ? 0 : -1;
-}
-
-static int add_std_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *ext;
-	int ok;
-
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	ext = X509V3_EXT_nconf_nid(NULL, &ctx, nid, value);
-	ok = ext && X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	return ok ? 0 : -1;
-}
-
-/* A certificate for @key named CN=@cn by @issuer (NULL: self-signed); not yet signed. */
+/*
+ * A certificate for @key named CN=@cn by @issuer (NULL: self-signed), with
+ * a 20-byte random serial as Intel's; not yet signed.
+ */
 static X509 *new_cert(const char *cn, EVP_PKEY *key, X509 *issuer, int years,
 		      const char *not_after)
 {
-	X509 *x = X509_new();
+	const struct coco_x509_cert_spec spec = {
+		.name = intel_name, .name_len = COCO_ARRAY_SIZE(intel_name), .cn = cn,
+		.key = key, .issuer = issuer, .serial_bytes = 20, .years = years,
+		.not_after = not_after,
+	};
 
-	if (!x || !X509_set_version(x, X509_VERSION_3) || set_random_serial(x) ||
-	    set_intel_name(X509_get_subject_name(x), cn) ||
-	    !X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer)
-					    : X509_get_subject_name(x)) ||
-	    set_validity(x, years, not_after) || !X509_set_pubkey(x, key)) {
-		X509_free(x);
-		return NULL;
-	}
-	return x;
+	return coco_x509_new_cert(&spec);
 }
 
 static int build_certs(struct tdx_qe_model *qe)
@@ -169,26 +112,26 @@ static int build_certs(struct tdx_qe_model *qe)
 	root = qe->certs[CERT_ROOT] = new_cert("Intel SGX Root CA", qe->keys[KEY_ROOT], NULL, 0,
 					       ROOT_NOT_AFTER);
 	/* SKI before AKI: the root's AKI is its own key identifier. */
-	if (!root || add_std_ext(root, root, NID_subject_key_identifier, "hash") ||
-	    add_std_ext(root, root, NID_authority_key_identifier, "keyid:always") ||
-	    add_std_ext(root, root, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-	    add_std_ext(root, root, NID_basic_constraints, "critical,CA:TRUE,pathlen:1") ||
+	if (!root || coco_x509_add_ext(root, root, NID_subject_key_identifier, "hash") ||
+	    coco_x509_add_ext(root, root, NID_authority_key_identifier, "keyid:always") ||
+	    coco_x509_add_ext(root, root, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+	    coco_x509_add_ext(root, root, NID_basic_constraints, "critical,CA:TRUE,pathlen:1") ||
 	    !X509_sign(root, qe->keys[KEY_ROOT], EVP_sha256()))
 		return -1;
 	ca = qe->certs[CERT_CA] = new_cert("Intel SGX PCK Platform CA", qe->keys[KEY_CA], root,
 					   PLATFORM_CA_YEARS, NULL);
-	if (!ca || add_std_ext(ca, root, NID_authority_key_identifier, "keyid:always") ||
-	    add_std_ext(ca, root, NID_subject_key_identifier, "hash") ||
-	    add_std_ext(ca, root, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-	    add_std_ext(ca, root, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
+	if (!ca || coco_x509_add_ext(ca, root, NID_authority_key_identifier, "keyid:always") ||
+	    coco_x509_add_ext(ca, root, NID_subject_key_identifier, "hash") ||
+	    coco_x509_add_ext(ca, root, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+	    coco_x509_add_ext(ca, root, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
 	    !X509_sign(ca, qe->keys[KEY_ROOT], EVP_sha256()))
 		return -1;
 	pck = qe->certs[CERT_PCK] = new_cert("Intel SGX PCK Certificate", qe->keys[KEY_PCK], ca,
 					     PCK_YEARS, NULL);
-	if (!pck || add_std_ext(pck, ca, NID_authority_key_identifier, "keyid:always") ||
-	    add_std_ext(pck, ca, NID_subject_key_identifier, "hash") ||
-	    add_std_ext(pck, ca, NID_key_usage, "critical,digitalSignature,nonRepudiation") ||
-	    add_std_ext(pck, ca, NID_basic_constraints, "critical,CA:FALSE") ||
+	if (!pck || coco_x509_add_ext(pck, ca, NID_authority_key_identifier, "keyid:always") ||
+	    coco_x509_add_ext(pck, ca, NID_subject_key_identifier, "hash") ||
+	    coco_x509_add_ext(pck, ca, NID_key_usage, "critical,digitalSignature,nonRepudiation") ||
+	    coco_x509_add_ext(pck, ca, NID_basic_constraints, "critical,CA:FALSE") ||
 	    tdx_pck_ext_add(pck, &qe->ext) || !X509_sign(pck, qe->keys[KEY_CA], EVP_sha256()))
 		return -1;
 	return 0;
@@ -229,34 +172,9 @@ fail:
 			"ECDSA-SHA256 certificates)", op);
 }
 
-static int pem_of(X509 *const *certs, int n, char **pem, const char *op)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *data;
-	long len;
-
-	for (int i = 0; bio && i < n; i++)
-		if (!PEM_write_bio_X509(bio, certs[i])) {
-			BIO_free(bio);
-			bio = NULL;
-		}
-	if (!bio)
-		return coco_err(-ENOMEM, "%s: cannot write PEM", op);
-	len = BIO_get_mem_data(bio, &data);
-	*pem = malloc((size_t)len + 1);
-	if (!*pem) {
-		BIO_free(bio);
-		return coco_err(-ENOMEM, "%s: out of memory", op);
-	}
-	memcpy(*pem, data, (size_t)len);
-	(*pem)[len] = '\0';
-	BIO_free(bio);
-	return 0;
-}
-
 int tdx_qe_model_root_pem(const struct tdx_qe_model *qe, char **pem)
 {
-	return pem_of(&qe->certs[CERT_ROOT], 1, pem, "tdx_qe_model_root_pem");
+	return coco_x509_pem(&qe->certs[CERT_ROOT], 1, pem, "tdx_qe_model_root_pem");
 }
 
 int tdx_qe_model_chain_pem(const struct tdx_qe_model *qe, char **pem)
@@ -264,7 +182,7 @@ int tdx_qe_model_chain_pem(const struct tdx_qe_model *qe, char **pem)
 	X509 *chain[CERT_COUNT] = { qe->certs[CERT_PCK], qe->certs[CERT_CA],
 				    qe->certs[CERT_ROOT] };
 
-	return pem_of(chain, CERT_COUNT, pem, "tdx_qe_model_chain_pem");
+	return coco_x509_pem(chain, CERT_COUNT, pem, "tdx_qe_model_chain_pem");
 }
 
 /* ------------------------------------------------------------------ */

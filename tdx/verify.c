@@ -22,7 +22,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,8 @@
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "core/verify-checks.h"
+#include "core/x509-chain.h"
 #include "tdx/ecdsa.h"
 #include "tdx/intel-roots.h"
 #include "tdx/pck-ext.h"
@@ -73,37 +74,6 @@ static void tdx_free_parsed(void *parsed)
 /* ------------------------------------------------------------------ */
 /* Certificates                                                         */
 
-static X509 *x509_from_der(const uint8_t *der, size_t len)
-{
-	const unsigned char *p = der;
-	X509 *x = len <= INT32_MAX ? d2i_X509(NULL, &p, (long)len) : NULL;
-
-	if (x && p != der + len) {
-		X509_free(x);
-		x = NULL;
-	}
-	return x;
-}
-
-/* Subject common name of @x into @buf ("" if none). */
-static void subject_cn(X509 *x, char *buf, size_t len)
-{
-	X509_NAME *name = x ? X509_get_subject_name(x) : NULL;
-	int idx = name ? X509_NAME_get_index_by_NID(name, NID_commonName, -1) : -1;
-	const ASN1_STRING *s;
-	size_t n;
-
-	buf[0] = '\0';
-	if (idx < 0)
-		return;
-	s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
-	n = (size_t)ASN1_STRING_length(s);
-	if (n >= len || memchr(ASN1_STRING_get0_data(s), 0, n))
-		return;
-	memcpy(buf, ASN1_STRING_get0_data(s), n);
-	buf[n] = '\0';
-}
-
 /* Intel's names (tdx.md 5.3); the platform model uses the same ones. */
 static enum coco_cert_role role_from_cn(const char *cn)
 {
@@ -118,35 +88,20 @@ static enum coco_cert_role role_from_cn(const char *cn)
 
 static enum coco_cert_role tdx_infer_role(const uint8_t *der, size_t len)
 {
-	X509 *x = x509_from_der(der, len);
+	X509 *x = coco_x509_from_der(der, len);
 	char cn[64];
 
 	ERR_clear_error();
 	if (!x)
 		return 0;
-	subject_cn(x, cn, sizeof(cn));
+	coco_x509_subject_cn(x, cn, sizeof(cn));
 	X509_free(x);
 	return role_from_cn(cn);
 }
 
 static int tdx_builtin_anchors(struct coco_trust_anchors *a)
 {
-	const STACK_OF(X509) *certs = tdx_intel_roots();
-
-	if (!certs)
-		return -EIO;	/* message recorded by tdx_intel_roots() */
-	for (int i = 0; i < sk_X509_num(certs); i++) {
-		X509 *x = sk_X509_value(certs, i);
-		STACK_OF(X509) *dst = X509_check_issued(x, x) == X509_V_OK ? a->roots
-									  : a->intermediates;
-		if (!X509_up_ref(x))
-			return coco_err(-ENOMEM, "built-in Intel certificates: out of memory");
-		if (!sk_X509_push(dst, x)) {
-			X509_free(x);
-			return coco_err(-ENOMEM, "built-in Intel certificates: out of memory");
-		}
-	}
-	return 0;
+	return coco_embedded_certs_add_anchors(&tdx_intel_roots, a);
 }
 
 /*
@@ -198,7 +153,7 @@ static int attach_chain(struct coco_evidence *ev, const struct tdx_quote *q, X50
 				       header[0] ? " with headers" : "");
 		else if (!PEM_write_bio(canonical, "CERTIFICATE", "", der, der_len))
 			ret = coco_err(-ENOMEM, "TDX quote: out of memory");
-		else if (!(x = x509_from_der(der, (size_t)der_len)))
+		else if (!(x = coco_x509_from_der(der, (size_t)der_len)))
 			ret = coco_err(-EBADMSG, "TDX quote: certificate %d of the PCK chain is "
 				       "not valid DER X.509", n);
 		else if (!(copy = malloc((size_t)der_len)))
@@ -548,28 +503,18 @@ enum check {
 	CHECK_EXPECT,		/* the verifier's expectations */
 	CHECK_COUNT,
 };
+_Static_assert(CHECK_COUNT <= COCO_VERIFY_MAX_CHECKS, "more checks than the log holds");
 
 struct verify_run {
 	const struct tdx_parsed *p;
 	const struct coco_evidence *ev;
 	struct coco_verify_result *res;
-	int err[CHECK_COUNT];
-	char reason[CHECK_COUNT][sizeof(((struct coco_verify_result *)0)->reason)];
+	struct coco_verify_checks checks;	/* indexed by enum check */
 	EVP_PKEY *pck_key;		/* a reference, once the chain holds */
 };
 
-static void COCO_PRINTF(4, 5) fail(struct verify_run *run, enum check check, int err,
-				   const char *fmt, ...)
-{
-	va_list ap;
-
-	if (run->err[check])
-		return;
-	run->err[check] = err;
-	va_start(ap, fmt);
-	vsnprintf(run->reason[check], sizeof(run->reason[check]), fmt, ap);
-	va_end(ap);
-}
+/* Record the first failure of @check. */
+#define fail(run, check, err, ...) coco_verify_fail(&(run)->checks, check, err, __VA_ARGS__)
 
 static bool asn1_time_to_time_t(const ASN1_TIME *t, time_t *out)
 {
@@ -621,14 +566,14 @@ static void verify_chain(struct verify_run *run, const struct coco_evidence_cert
 	static const char *names[3] = { "PCK certificate", "PCK CA certificate", "root" };
 	X509 *x[3] = { NULL };
 	X509 *root;
-	X509_STORE *store = NULL;
-	X509_STORE_CTX *ctx = NULL;
-	STACK_OF(X509) *untrusted = NULL;
+	STACK_OF(X509) *roots = NULL, *untrusted = NULL, *chain = NULL;
+	struct coco_x509_chain_failure f;
 	time_t not_before = 0, not_after = 0;
 	char cn[64];
+	int ret;
 
 	for (int i = 0; i < 3; i++) {
-		x[i] = x509_from_der(certs[i]->der, certs[i]->len);
+		x[i] = coco_x509_from_der(certs[i]->der, certs[i]->len);
 		if (!x[i]) {
 			fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the %s is not valid DER "
 			     "X.509", names[i]);
@@ -640,7 +585,7 @@ static void verify_chain(struct verify_run *run, const struct coco_evidence_cert
 		uint8_t fp[COCO_SHA256_SIZE];
 		char hex[2 * COCO_SHA256_SIZE + 1];
 
-		subject_cn(x[2], cn, sizeof(cn));
+		coco_x509_subject_cn(x[2], cn, sizeof(cn));
 		coco_sha256(certs[2]->der, certs[2]->len, fp);
 		coco_hex_encode(fp, sizeof(fp), hex);
 		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: the root the quote carries (CN=%s, "
@@ -650,31 +595,24 @@ static void verify_chain(struct verify_run *run, const struct coco_evidence_cert
 		     cn[0] ? cn : "?", hex);
 		goto out;
 	}
-	store = X509_STORE_new();
-	ctx = X509_STORE_CTX_new();
+	roots = sk_X509_new_null();
 	untrusted = sk_X509_new_null();
-	if (!store || !ctx || !untrusted || X509_STORE_add_cert(store, root) != 1 ||
-	    !sk_X509_push(untrusted, x[1]) ||
-	    X509_STORE_CTX_init(ctx, store, x[0], untrusted) != 1) {
+	ret = roots && untrusted && sk_X509_push(roots, root) && sk_X509_push(untrusted, x[1]) ?
+	      coco_x509_verify_chain(x[0], roots, untrusted, at_time, &chain, &f) : -ENOMEM;
+	if (ret == -EKEYREJECTED) {
+		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: certificate CN=%s (depth %d): %s%s",
+		     f.subject_cn[0] ? f.subject_cn : "?", f.depth,
+		     X509_verify_cert_error_string(f.error), chain_hint(f.error));
+		goto out;
+	}
+	if (ret) {
 		fail(run, CHECK_CHAIN, -ENOMEM, "chain: out of memory setting up OpenSSL "
 		     "verification");
 		goto out;
 	}
-	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), at_time);
-	if (X509_verify_cert(ctx) != 1) {
-		int err = X509_STORE_CTX_get_error(ctx);
-		X509 *at = X509_STORE_CTX_get_current_cert(ctx);
-
-		subject_cn(at, cn, sizeof(cn));
-		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: certificate CN=%s (depth %d): %s%s",
-		     cn[0] ? cn : "?", X509_STORE_CTX_get_error_depth(ctx),
-		     X509_verify_cert_error_string(err), chain_hint(err));
-		goto out;
-	}
-	if (sk_X509_num(X509_STORE_CTX_get0_chain(ctx)) != 3) {
+	if (sk_X509_num(chain) != 3) {
 		fail(run, CHECK_CHAIN, -EKEYREJECTED, "chain: %d certificates from the PCK to the "
-		     "root; DCAP chains are PCK leaf, PCK CA, root",
-		     sk_X509_num(X509_STORE_CTX_get0_chain(ctx)));
+		     "root; DCAP chains are PCK leaf, PCK CA, root", sk_X509_num(chain));
 		goto out;
 	}
 	run->pck_key = X509_get0_pubkey(x[0]);
@@ -695,8 +633,8 @@ static void verify_chain(struct verify_run *run, const struct coco_evidence_cert
 	cache_insert(digest, root, run->pck_key, not_before, not_after);
 out:
 	ERR_clear_error();
-	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(store);
+	sk_X509_pop_free(chain, X509_free);
+	sk_X509_free(roots);
 	sk_X509_free(untrusted);
 	for (int i = 0; i < 3; i++)
 		X509_free(x[i]);
@@ -814,42 +752,21 @@ static void check_quote_signature(struct verify_run *run)
 	EVP_PKEY_free(ak);
 }
 
-static void check_expectations(struct verify_run *run, const struct coco_verify_expect *expect)
-{
-	const struct tdx_quote_body *b = &run->p->quote.body;
-	char got[2 * 64 + 1], want[2 * 64 + 1];
-
-	run->res->report_data_ok = !expect->report_data ||
-				   !memcmp(expect->report_data, b->report_data, 64);
-	if (!run->res->report_data_ok) {
-		coco_hex_encode(b->report_data, 64, got);
-		coco_hex_encode(expect->report_data, 64, want);
-		fail(run, CHECK_EXPECT, -EBADMSG, "report_data mismatch: the quote has %s, "
-		     "expected %s", got, want);
-	}
-	if (!expect->measurement) {
-		run->res->measurement_ok = true;
-		return;
-	}
-	if (expect->measurement_len != TDX_MEASUREMENT_SIZE) {
-		fail(run, CHECK_EXPECT, -EBADMSG, "expected measurement has %zu bytes; MRTD is 48 "
-		     "(SHA-384)", expect->measurement_len);
-		return;
-	}
-	run->res->measurement_ok = !memcmp(expect->measurement, b->mrtd, TDX_MEASUREMENT_SIZE);
-	if (!run->res->measurement_ok) {
-		coco_hex_encode(b->mrtd, 48, got);
-		coco_hex_encode(expect->measurement, 48, want);
-		fail(run, CHECK_EXPECT, -EBADMSG, "MRTD mismatch: the quote has %s, expected %s",
-		     got, want);
-	}
-}
 
 static int tdx_verify(const struct coco_evidence *ev, const struct coco_trust_anchors *anchors,
 		      const struct coco_verify_expect *expect, struct coco_verify_result *res)
 {
+	const struct tdx_quote_body *b = &((const struct tdx_parsed *)ev->parsed)->quote.body;
+	const struct coco_verify_subject subject = {
+		.noun = "quote",
+		.report_data = b->report_data,
+		.measurement = b->mrtd,
+		.measurement_len = TDX_MEASUREMENT_SIZE,
+		.measurement_name = "MRTD",
+		.measurement_rule = "MRTD is 48 (SHA-384)",
+	};
 	struct verify_run *run = calloc(1, sizeof(*run));
-	int ret = 0;
+	int ret;
 
 	if (!run)
 		return coco_err(-ENOMEM, "coco_evidence_verify: out of memory");
@@ -861,20 +778,11 @@ static int tdx_verify(const struct coco_evidence *ev, const struct coco_trust_an
 	check_chain(run, anchors, expect->at_time);
 	check_qe_report(run);
 	check_quote_signature(run);
-	check_expectations(run, expect);
+	coco_verify_expectations(&run->checks, CHECK_EXPECT, expect, &subject, res);
 	EVP_PKEY_free(run->pck_key);
-	for (int c = 0; c < CHECK_COUNT && !ret; c++) {
-		if (!run->err[c])
-			continue;
-		ret = run->err[c];
-		snprintf(res->reason, sizeof(res->reason), "%s", run->reason[c]);
-	}
+	ret = coco_verify_conclude(&run->checks, "TDX quote", res);
 	free(run);
-	if (ret)
-		return coco_err(ret, "coco_evidence_verify: TDX quote not verified: %s",
-				res->reason);
-	res->reason[0] = '\0';
-	return 0;
+	return ret;
 }
 
 const struct coco_evidence_ops tdx_quote_evidence_ops = {

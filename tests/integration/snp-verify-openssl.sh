@@ -9,6 +9,7 @@
 # DIR holds report.bin, vcek.der and ask.pem + ark.pem (or AMD's cert_chain).
 # Exit status and output are those of the commands: "Verified OK" last.
 set -eu
+. "$(dirname "$0")/lib/verify-openssl.sh"
 
 doc="$(dirname "$0")/../../docs/attestation-openssl.md"
 if [ "${1:-}" = "--doc" ]; then
@@ -20,13 +21,4 @@ if [ $# -ne 1 ] || [ ! -d "$1" ]; then
 	exit 2
 fi
 
-commands=$(awk '
-	/<!-- verify-commands:begin -->/ { inside = 1; next }
-	/<!-- verify-commands:end -->/ { inside = 0 }
-	inside && !/^```/ { print }' "$doc")
-if [ -z "$commands" ]; then
-	echo "$0: no verify-commands block in $doc" >&2
-	exit 2
-fi
-cd "$1"
-sh -eu -c "$commands"
+run_doc_commands "$doc" "$1"

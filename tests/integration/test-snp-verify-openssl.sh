@@ -14,11 +14,7 @@ vectors=$3
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+. "$here/lib/verify-openssl.sh"
 
 # Run the documented commands in $1; succeed only on "Verified OK".
 openssl_accepts() {
@@ -29,11 +25,7 @@ openssl_accepts() {
 
 # Copy directory $1 to $2 with one byte of the signed body ($3) inverted.
 tamper() {
-	cp -r "$1" "$2"
-	printf "$(printf '\\%03o' $(( 255 - $(od -An -tu1 -j "$3" -N 1 "$1/report.bin") )))" |
-		dd of="$2/report.bin" bs=1 seek="$3" conv=notrunc status=none
-	cmp -s "$1/report.bin" "$2/report.bin" && fail "tampering did not change $2/report.bin"
-	return 0
+	tamper_copy "$1" "$2" report.bin "$3"
 }
 
 # --- A model report, as `cococtl evidence` writes it (a platform of its own). ---

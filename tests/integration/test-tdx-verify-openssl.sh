@@ -16,11 +16,7 @@ vectors=$4
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+. "$here/lib/verify-openssl.sh"
 
 # Run the documented commands in $1; succeed only on "Verified OK" last.
 openssl_accepts() {
@@ -38,11 +34,7 @@ cococtl_accepts() {
 
 # Copy directory $1 to $2 with the byte at offset $3 of quote.dat inverted.
 tamper() {
-	cp -r "$1" "$2"
-	printf "$(printf '\\%03o' $(( 255 - $(od -An -tu1 -j "$3" -N 1 "$1/quote.dat") )))" |
-		dd of="$2/quote.dat" bs=1 seek="$3" conv=notrunc status=none
-	cmp -s "$1/quote.dat" "$2/quote.dat" && fail "tampering did not change $2/quote.dat"
-	return 0
+	tamper_copy "$1" "$2" quote.dat "$3"
 }
 
 # --- Model quotes, as `cococtl evidence --out` writes them. ---
