@@ -169,8 +169,9 @@ static int validate_header(const struct coco_model_platform_header *h,
 				"COCO_PLATFORM_DIR elsewhere", s->name, path);
 	if (h->layout_version != s->layout_version)
 		return coco_err(-EPROTO, "%s: '%s' is not a platform file of this version of "
-				"cocohost (layout %u, expected %u); stop the VMs using it and "
-				"remove it, or point COCO_PLATFORM_DIR elsewhere", s->name, path,
+				"cocohost (layout %u, expected %u) and a process still has it "
+				"open; stop the VMs using it (it starts anew once none does), or "
+				"point COCO_PLATFORM_DIR elsewhere", s->name, path,
 				h->layout_version, s->layout_version);
 	if (h->total_size > file_size)
 		return coco_err(-EPROTO, "%s: '%s' is truncated (%llu bytes, its header says "
@@ -209,6 +210,27 @@ static int open_private(const struct coco_model_platform_spec *s, struct coco_mo
 	if (!ret)
 		p->hdr->ready = 1;
 	return ret;
+}
+
+/*
+ * Every process with the platform open holds a read lock on its first byte
+ * (an open-file-description lock: per open(), not per process, and apart
+ * from the flock that serialises creation), so whether anybody uses a file
+ * can be asked without a registry that a crash could leave stale.
+ */
+static int mark_in_use(int fd)
+{
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+
+	return fcntl(fd, F_OFD_SETLK, &fl) < 0 ? -errno : 0;
+}
+
+static bool in_use(int fd)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+
+	/* When the answer is unknown, say "in use": refusing is the safe side. */
+	return fcntl(fd, F_OFD_GETLK, &fl) < 0 || fl.l_type != F_UNLCK;
 }
 
 /*
@@ -255,6 +277,19 @@ static int open_file(const char *path, const struct coco_model_platform_spec *s,
 		}
 	}
 	create = got < (ssize_t)offsetof(struct coco_model_platform_header, total_size) || !h.ready;
+	/*
+	 * This model's file from another version of cocohost, which no process
+	 * has open: like hardware after a firmware update and a power cycle, it
+	 * starts anew (a new platform identity).  In use, it is refused below.
+	 */
+	if (!create && !memcmp(h.magic, s->magic, sizeof(h.magic)) &&
+	    h.layout_version != s->layout_version && !in_use(fd)) {
+		coco_warn("%s: '%s' is of layout %u, no process has it open: starting a new "
+			  "platform of layout %u there", s->name, path, h.layout_version,
+			  s->layout_version);
+		memset(&h, 0, sizeof(h));
+		create = true;
+	}
 	if (create && !leftover_of_creation(&h, (size_t)got, s)) {
 		ret = coco_err(-EPROTO, "%s: '%s' is not a platform file of this model; remove it "
 			       "or point COCO_PLATFORM_DIR elsewhere", s->name, path);
@@ -297,6 +332,12 @@ static int open_file(const char *path, const struct coco_model_platform_spec *s,
 		ret = s->validate ? s->validate(p, p->vendor, s->arg) : 0;
 		if (ret)
 			goto fail;
+	}
+	ret = mark_in_use(fd);
+	if (ret) {
+		ret = coco_err(ret, "%s: cannot mark '%s' in use: %s", s->name, path,
+			       strerror(-ret));
+		goto fail;
 	}
 	flock(fd, LOCK_UN);
 	p->priv.fd = fd;

@@ -340,14 +340,33 @@ static void test_foreign_file(void)
 	expect_refused("not a platform file of this model");
 }
 
+/*
+ * This model's file from another cocohost version: refused while a process
+ * has it open (an open handle holds the in-use lock), started anew once none
+ * does.
+ */
 static void test_old_layout(void)
 {
+	struct flock user = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+	struct coco_model_platform *p;
 	uint32_t old = 6;
+	int fd;
 
 	fresh_file();
 	patch_header(offsetof(struct coco_model_platform_header, layout_version), &old,
 		     sizeof(old));
-	expect_refused("layout 6, expected 7");
+	fd = open(file, O_RDONLY);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(fcntl(fd, F_OFD_SETLK, &user), 0);
+	expect_refused("layout 6, expected 7) and a process still has it open");
+	close(fd);
+
+	calls.inits = 0;
+	p = open_ok(file);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(calls.inits, 1);
+	CU_ASSERT_EQUAL(p->hdr->layout_version, 7);
+	coco_model_platform_close(p);
 }
 
 static void test_truncated_and_damaged(void)
@@ -577,7 +596,7 @@ static CU_TestInfo tests[] = {
 	{ "zeroing part of the state", test_zero },
 	{ "file: create, share, reopen", test_file_create_reopen },
 	{ "file: foreign files are refused and kept", test_foreign_file },
-	{ "file: another layout version is refused", test_old_layout },
+	{ "file: another layout version: refused in use, else started anew", test_old_layout },
 	{ "file: truncated and damaged files are refused", test_truncated_and_damaged },
 	{ "file: half-created files are created again", test_half_created },
 	{ "dead owners' chunks are reclaimed", test_dead_owner_reclaim },
