@@ -41,11 +41,15 @@ static uint64_t running_vcpu(struct tdx_module *m, uint64_t tdvpr_pa, struct tdx
 
 	if (tdx_model_pa_ok(m->st, tdvpr_pa, MODEL_PAGE))
 		e = tdx_pamt_get(m, tdvpr_pa);
-	if (!e || e->pt != TDX_PT_TDVPR)
+	if (!e || e->pt != TDX_PT_TDVPR || e->aux >= TDX_MODEL_MAX_VCPU_RECORDS)
 		return tdx_model_fail(m, TDX_VCPU_STATE_INCORRECT,
 				      "0x%llx is not a vCPU's TDVPR: no guest runs there",
 				      (unsigned long long)tdvpr_pa);
 	*vc = &m->st->vcpu[e->aux];
+	if ((*vc)->td_slot >= TDX_MODEL_MAX_TDS)
+		return tdx_model_fail(m, TDX_VCPU_STATE_INCORRECT, "the vCPU record of 0x%llx names "
+				      "no TD: the platform file is damaged",
+				      (unsigned long long)tdvpr_pa);
 	*td = &m->st->td[(*vc)->td_slot];
 	if ((*vc)->state != TDX_VCPU_INITIALIZED || (*td)->op_state != TDX_OP_RUNNABLE ||
 	    (*td)->lifecycle != TDX_TD_KEYS_CONFIGURED || (*td)->fatal)

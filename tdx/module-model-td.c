@@ -64,9 +64,16 @@ static uint64_t get_tdr(struct tdx_module *m, uint64_t pa, uint32_t operand, uin
 	struct tdx_model_pamt_entry *e;
 	uint64_t status = tdx_pamt_check_page(m, pa, TDX_PT_TDR, operand, "TDR", &e);
 
-	if (status == TDX_SUCCESS)
-		*slot = e->owner_slot - 1;
-	return status;
+	if (status != TDX_SUCCESS)
+		return status;
+	/* The PAMT indexes the TD records: a damaged platform file must not send it astray. */
+	if (!e->owner_slot || e->owner_slot > TDX_MODEL_MAX_TDS)
+		return tdx_model_fail(m, TDX_PAGE_METADATA_INCORRECT | operand,
+				      "the PAMT entry of TDR 0x%llx names no TD record (%u): the "
+				      "platform file is damaged", (unsigned long long)pa,
+				      e->owner_slot);
+	*slot = e->owner_slot - 1;
+	return TDX_SUCCESS;
 }
 
 enum {
@@ -957,6 +964,11 @@ static uint64_t page_reclaim(struct tdx_module *m, struct tdx_module_args *a)
 		return tdx_model_fail(m, OPND(TDX_PAGE_METADATA_INCORRECT, RCX),
 				      "page 0x%llx is %s: nothing to reclaim", (unsigned long long)pa,
 				      tdx_page_type_name(pt));
+	if (!e->owner_slot || e->owner_slot > TDX_MODEL_MAX_TDS ||
+	    (pt == TDX_PT_TDVPR && e->aux >= TDX_MODEL_MAX_VCPU_RECORDS))
+		return tdx_model_fail(m, OPND(TDX_PAGE_METADATA_INCORRECT, RCX),
+				      "the PAMT entry of page 0x%llx names no TD or vCPU record: "
+				      "the platform file is damaged", (unsigned long long)pa);
 	slot = e->owner_slot - 1;
 	td = &st->td[slot];
 	a->rcx = pt;

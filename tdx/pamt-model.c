@@ -157,7 +157,10 @@ static uint64_t next_slot(const struct tdx_module *m, uint64_t i)
 
 static const struct tdx_model_pamt_entry *entry_of_slot(const struct tdx_module *m, uint32_t v)
 {
-	return &m->pamt[v - 1];
+	static const struct tdx_model_pamt_entry none;
+
+	/* An index value past the PAMT (a damaged platform file) matches nothing. */
+	return v && v <= m->st->dram_pages ? &m->pamt[v - 1] : &none;
 }
 
 static unsigned int entry_level(const struct tdx_model_pamt_entry *e)

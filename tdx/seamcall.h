@@ -382,7 +382,7 @@ const char *tdx_status_hint(uint64_t leaf, uint64_t status);
 /*
  * Map @status of @leaf to a negative errno (0 for success and warnings) and,
  * for errors, set the coco error message:
- *   "TDH.MNG.INIT: TDX_OPERAND_INVALID 0xC000010000000044 (operand ATTRIBUTES (64)); <hint>"
+ *   "TDH.MNG.INIT: TDX_OPERAND_INVALID 0xC000010000000040 (operand ATTRIBUTES (64)); <hint>"
  * @op names the operation (NULL: the leaf's name).
  */
 int tdx_seamcall_error(const char *op, uint64_t leaf, uint64_t status);

@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "tdx/module-model.h"
+#include "tdx/module-model-internal.h"
 #include "tests/common/test-main.h"
 
 #define PAGE 4096ull
@@ -620,6 +621,39 @@ static void test_pamt_ownership(void)
 	env_close(&e);
 }
 
+/*
+ * PAMT entries index the model's TD and vCPU records; a damaged platform
+ * file (entries naming no record) is refused with a status, never followed.
+ */
+static void test_damaged_pamt_entries(void)
+{
+	struct tdx_model_pamt_entry *e, saved;
+	struct env e_;
+	struct td a;
+
+	env_open(&e_, 32);
+	bring_up(&e_);
+	td_create(&e_, &a, e_.keyid_first + 1);
+	td_init(&e_, &a, 1);
+	e = tdx_pamt_get(e_.m, a.tdr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	saved = *e;
+	e->owner_slot = 0xFFFFFF;
+	CU_ASSERT_EQUAL(sc(&e_, 0, TDH_MNG_VPFLUSHDONE, a.tdr, 0, 0, 0), 0xC000030000000001ull);
+	e->owner_slot = 0;
+	CU_ASSERT_EQUAL(sc(&e_, 0, TDH_MR_FINALIZE, a.tdr, 0, 0, 0), 0xC000030000000001ull);
+	*e = saved;
+	e = tdx_pamt_get(e_.m, a.tdvpr[0]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	saved = *e;
+	e->aux = 0xFFFFFFFF;
+	CU_ASSERT_NOT_EQUAL(tc(&e_, a.tdvpr[0], TDG_MR_REPORT, 0, 0, 0), 0);
+	*e = saved;
+	teardown_key(&e_, &a);
+	reclaim_all(&e_);
+	env_close(&e_);
+}
+
 static void test_td_params(void)
 {
 	struct env e;
@@ -927,6 +961,7 @@ static void test_tlb_tracking_and_aug(void)
 }
 
 static CU_TestInfo tests[] = {
+	{ "damaged PAMT entries are refused, not followed", test_damaged_pamt_entries },
 	{ "initialisation order, once, per LP and per package", test_init_order },
 	{ "TDH.SYS.CONFIG validation, each with its status", test_config_validation },
 	{ "TDH.SYS.CONFIG operands", test_config_operands },
