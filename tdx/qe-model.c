@@ -80,10 +80,14 @@ void tdx_qe_model_free(struct tdx_qe_model *qe)
 /* ------------------------------------------------------------------ */
 /* Certificates                                                         */
 
-/* Intel's distinguished name, CN first. */
+/*
+ * The shape of Intel's distinguished names, CN first, under names of the
+ * model's own: a model certificate must never pass for Intel's, neither to a
+ * chain builder that picks issuers by name nor to a reader of a message.
+ */
 static const struct coco_x509_rdn intel_name[] = {
 	{ "CN", V_ASN1_UTF8STRING, NULL },
-	{ "O", V_ASN1_UTF8STRING, "Intel Corporation" },
+	{ "O", V_ASN1_UTF8STRING, "cocohost TDX platform model" },
 	{ "L", V_ASN1_UTF8STRING, "Santa Clara" },
 	{ "ST", V_ASN1_UTF8STRING, "CA" },
 	{ "C", V_ASN1_PRINTABLESTRING, "US" },
@@ -109,7 +113,7 @@ static int build_certs(struct tdx_qe_model *qe)
 {
 	X509 *root, *ca, *pck;
 
-	root = qe->certs[CERT_ROOT] = new_cert("Intel SGX Root CA", qe->keys[KEY_ROOT], NULL, 0,
+	root = qe->certs[CERT_ROOT] = new_cert(TDX_MODEL_ROOT_CN, qe->keys[KEY_ROOT], NULL, 0,
 					       ROOT_NOT_AFTER);
 	/* SKI before AKI: the root's AKI is its own key identifier. */
 	if (!root || coco_x509_add_ext(root, root, NID_subject_key_identifier, "hash") ||
@@ -118,7 +122,7 @@ static int build_certs(struct tdx_qe_model *qe)
 	    coco_x509_add_ext(root, root, NID_basic_constraints, "critical,CA:TRUE,pathlen:1") ||
 	    !X509_sign(root, qe->keys[KEY_ROOT], EVP_sha256()))
 		return -1;
-	ca = qe->certs[CERT_CA] = new_cert("Intel SGX PCK Platform CA", qe->keys[KEY_CA], root,
+	ca = qe->certs[CERT_CA] = new_cert(TDX_MODEL_PCK_CA_CN, qe->keys[KEY_CA], root,
 					   PLATFORM_CA_YEARS, NULL);
 	if (!ca || coco_x509_add_ext(ca, root, NID_authority_key_identifier, "keyid:always") ||
 	    coco_x509_add_ext(ca, root, NID_subject_key_identifier, "hash") ||
@@ -126,7 +130,7 @@ static int build_certs(struct tdx_qe_model *qe)
 	    coco_x509_add_ext(ca, root, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
 	    !X509_sign(ca, qe->keys[KEY_ROOT], EVP_sha256()))
 		return -1;
-	pck = qe->certs[CERT_PCK] = new_cert("Intel SGX PCK Certificate", qe->keys[KEY_PCK], ca,
+	pck = qe->certs[CERT_PCK] = new_cert(TDX_MODEL_PCK_CN, qe->keys[KEY_PCK], ca,
 					     PCK_YEARS, NULL);
 	if (!pck || coco_x509_add_ext(pck, ca, NID_authority_key_identifier, "keyid:always") ||
 	    coco_x509_add_ext(pck, ca, NID_subject_key_identifier, "hash") ||

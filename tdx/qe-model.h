@@ -28,6 +28,11 @@
 
 #include "tdx/tdreport.h"
 
+/* The model's certificate names: Intel's with "Model" in front, never Intel's own. */
+#define TDX_MODEL_ROOT_CN "Model SGX Root CA"
+#define TDX_MODEL_PCK_CA_CN "Model SGX PCK Platform CA"
+#define TDX_MODEL_PCK_CN "Model SGX PCK Certificate"
+
 struct tdx_qe_model;
 
 /* New platform: four P-256 keys, three certificates, a random PPID and QE ID. */

@@ -41,6 +41,7 @@
 #include "core/util.h"
 #include "core/verify-checks.h"
 #include "core/x509-chain.h"
+#include "tdx/qe-model.h"
 #include "tdx/ecdsa.h"
 #include "tdx/intel-roots.h"
 #include "tdx/pck-ext.h"
@@ -74,14 +75,15 @@ static void tdx_free_parsed(void *parsed)
 /* ------------------------------------------------------------------ */
 /* Certificates                                                         */
 
-/* Intel's names (tdx.md 5.3); the platform model uses the same ones. */
+/* Intel's names (tdx.md 5.3), and the platform model's (tdx/qe-model.h). */
 static enum coco_cert_role role_from_cn(const char *cn)
 {
-	if (!strcmp(cn, "Intel SGX PCK Certificate"))
+	if (!strcmp(cn, "Intel SGX PCK Certificate") || !strcmp(cn, TDX_MODEL_PCK_CN))
 		return COCO_CERT_PCK;
-	if (!strcmp(cn, "Intel SGX PCK Platform CA") || !strcmp(cn, "Intel SGX PCK Processor CA"))
+	if (!strcmp(cn, "Intel SGX PCK Platform CA") || !strcmp(cn, "Intel SGX PCK Processor CA") ||
+	    !strcmp(cn, TDX_MODEL_PCK_CA_CN))
 		return COCO_CERT_PCK_CA;
-	if (!strcmp(cn, "Intel SGX Root CA"))
+	if (!strcmp(cn, "Intel SGX Root CA") || !strcmp(cn, TDX_MODEL_ROOT_CN))
 		return COCO_CERT_TDX_ROOT;
 	return 0;
 }

@@ -81,6 +81,13 @@ openssl_accepts "$dir" || fail "openssl rejects the real SPR quote"
 cococtl_accepts "$dir" --attime "$ATTIME" || fail "cococtl verify rejects the real SPR quote"
 "$cococtl" verify --quote "$dir/quote.dat" --attime "$ATTIME" | grep -qx verified ||
 	fail "cococtl verify rejects the real SPR quote with the built-in root"
+# A quote is no trust anchor (it carries its own root); bad expectations are "not verified" (1).
+"$cococtl" verify --quote "$dir/quote.dat" --root "$dir/quote.dat" >/dev/null 2>&1 &&
+	fail "cococtl took a quote's own root as the trust anchor"
+set +e
+"$cococtl" verify --quote "$dir/quote.dat" --attime "$ATTIME" --mrtd abc >/dev/null 2>&1
+[ $? -eq 1 ] || fail "a malformed --mrtd did not exit 1"
+set -e
 # The file as shipped: the quote, then 39 bytes of text that are reported, not verified.
 "$cococtl" verify --quote "$vectors/tdx/tdx_prod_quote_SPR_E4.dat" --attime "$ATTIME" \
 	>"$dir/shipped.out" 2>&1 || fail "cococtl rejects the SPR vector file as shipped"

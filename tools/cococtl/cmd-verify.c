@@ -94,6 +94,31 @@ static void print_summary(const struct coco_evidence *ev, const struct coco_veri
 		expect->measurement ? "; measurement as expected" : "");
 }
 
+static int given_twice(const char *option)
+{
+	return cococtl_usage_error(CMD, "%s given twice; give each file or expectation once",
+				   option);
+}
+
+/*
+ * A trust anchor file holds certificates and nothing else: PEM text, or one
+ * DER certificate.  Anything else (a quote, which carries its own root among
+ * other bytes) would let the evidence choose its own anchor.
+ */
+static bool certificate_file(const uint8_t *data, size_t len)
+{
+	bool text = len > 0;
+
+	for (size_t i = 0; i < len && text; i++)
+		text = (data[i] >= 0x20 && data[i] < 0x7f) || data[i] == '\n' ||
+		       data[i] == '\r' || data[i] == '\t';
+	if (text)
+		return memmem(data, len, "-----BEGIN CERTIFICATE-----", 27) != NULL;
+	/* DER: one SEQUENCE with a two-byte long-form length spanning the whole file. */
+	return len > 4 && data[0] == 0x30 && data[1] == 0x82 &&
+	       ((size_t)data[2] << 8 | data[3]) + 4 == len;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -126,9 +151,13 @@ int cmd_verify(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
+			if (report_path)
+				return given_twice("--report");
 			report_path = optarg;
 			break;
 		case 'c':
+			if (cert_path)
+				return given_twice("--cert");
 			cert_path = optarg;
 			break;
 		case 'a':
@@ -138,18 +167,28 @@ int cmd_verify(int argc, char **argv)
 			chain_paths[nchain++] = optarg;
 			break;
 		case 'd':
+			if (report_data_hex)
+				return given_twice("--report-data");
 			report_data_hex = optarg;
 			break;
 		case 'm':
+			if (measurement_hex)
+				return given_twice("--measurement");
 			measurement_hex = optarg;
 			break;
 		case 'q':
+			if (quote_path)
+				return given_twice("--quote");
 			quote_path = optarg;
 			break;
 		case 'o':
+			if (root_path)
+				return given_twice("--root");
 			root_path = optarg;
 			break;
 		case 'M':
+			if (mrtd_hex)
+				return given_twice("--mrtd");
 			mrtd_hex = optarg;
 			break;
 		case 't':
@@ -181,19 +220,22 @@ int cmd_verify(int argc, char **argv)
 	if (root_path)
 		chain_paths[nchain++] = root_path;
 	if (mrtd_hex) {
+		/* The contract for --quote: not verified is exit 1, whatever the reason. */
 		if (cococtl_hex_decode(CMD, "--mrtd", mrtd_hex, measurement, sizeof(measurement),
 				       &measurement_len))
-			return EXIT_USAGE;
-		if (measurement_len != 48)
-			return cococtl_usage_error(CMD, "--mrtd: %zu bytes; MRTD is 48 (SHA-384)",
-						   measurement_len);
+			return 1;
+		if (measurement_len != 48) {
+			cococtl_usage_error(CMD, "--mrtd: %zu bytes; MRTD is 48 (SHA-384)",
+					    measurement_len);
+			return 1;
+		}
 		expect.measurement = measurement;
 		expect.measurement_len = measurement_len;
 	}
 	if (report_data_hex) {
 		if (cococtl_hex_decode(CMD, "--report-data", report_data_hex, report_data,
 				       sizeof(report_data), &report_data_len))
-			return EXIT_USAGE;
+			return quote_path ? 1 : EXIT_USAGE;
 		expect.report_data = report_data;
 	}
 	if (measurement_hex) {
@@ -227,6 +269,12 @@ int cmd_verify(int argc, char **argv)
 		int ret;
 		if (read_input(chain_paths[i], &data, &len))
 			goto out;
+		if (!certificate_file(data, len)) {
+			fprintf(stderr, "cococtl %s: %s is not a certificate file (PEM text or one "
+				"DER certificate): a trust anchor must come from you, not from "
+				"evidence, which carries its own root\n", CMD, chain_paths[i]);
+			goto out;
+		}
 		ret = anchors ? coco_trust_anchors_add(anchors, data, len)
 			      : coco_trust_anchors_from_data(data, len, &anchors);
 		if (ret) {
