@@ -19,6 +19,7 @@
 #include "common/test-main.h"
 #include "core/error.h"
 #include "core/kvm-runner.h"
+#include "core/kvm-uapi.h"
 #include "core/kvm.h"
 #include "guests/hello/hello.h"
 
@@ -183,7 +184,8 @@ static int read_image(const char *path)
 /* 0: KVM usable; 1: no KVM here (skip); the probe itself never fails the test. */
 static int kvm_absent(void)
 {
-	int kvm = coco_kvm_open("/dev/kvm", O_RDWR), vm;
+	const int needed = (int)(GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	int kvm = coco_kvm_open("/dev/kvm", O_RDWR), vm, flags;
 
 	if (kvm < 0) {
 		fprintf(stderr, "skip: /dev/kvm: %s\n", strerror(-kvm));
@@ -195,8 +197,16 @@ static int kvm_absent(void)
 		fprintf(stderr, "skip: KVM_CREATE_VM: %s\n", strerror(-vm));
 		return 1;
 	}
-	if (vm >= 0)
-		coco_kvm_close(vm);
+	if (vm < 0)
+		return 0;	/* the runner reports it */
+	/* A KVM older than mmap-able guest_memfd (Linux 6.18) cannot host the runner. */
+	flags = coco_kvm_ioctl(vm, KVM_CHECK_EXTENSION, (void *)(uintptr_t)KVM_CAP_GUEST_MEMFD_FLAGS);
+	coco_kvm_close(vm);
+	if (flags >= 0 && (flags & needed) != needed) {
+		fprintf(stderr, "skip: KVM's guest_memfd takes flags 0x%x, the runner needs 0x%x\n",
+			flags, needed);
+		return 1;
+	}
 	return 0;
 }
 
