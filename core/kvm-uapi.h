@@ -69,6 +69,22 @@ struct coco_kvm_create_guest_memfd {
 	uint64_t reserved[6];
 };
 
+/*
+ * guest_memfd flags (Linux 6.18+): MMAP lets the host map the file (the
+ * pages are then usable by the guest as a plain memslot's memory on VM types
+ * without private memory); INIT_SHARED makes them start shared.
+ * KVM_CHECK_EXTENSION(KVM_CAP_GUEST_MEMFD_FLAGS) returns the flags KVM takes.
+ */
+#ifndef KVM_CAP_GUEST_MEMFD_FLAGS
+#define KVM_CAP_GUEST_MEMFD_FLAGS 244
+#endif
+#ifndef GUEST_MEMFD_FLAG_MMAP
+#define GUEST_MEMFD_FLAG_MMAP (1ull << 0)
+#endif
+#ifndef GUEST_MEMFD_FLAG_INIT_SHARED
+#define GUEST_MEMFD_FLAG_INIT_SHARED (1ull << 1)
+#endif
+
 #ifndef KVM_CREATE_GUEST_MEMFD
 #define KVM_CREATE_GUEST_MEMFD _IOWR(KVMIO, 0xd4, struct coco_kvm_create_guest_memfd)
 #endif
@@ -130,6 +146,9 @@ _Static_assert(KVM_CAP_USER_MEMORY2 == 231, "KVM_CAP_USER_MEMORY2");
 _Static_assert(KVM_CAP_MEMORY_ATTRIBUTES == 233, "KVM_CAP_MEMORY_ATTRIBUTES");
 _Static_assert(KVM_CAP_GUEST_MEMFD == 234, "KVM_CAP_GUEST_MEMFD");
 _Static_assert(KVM_CAP_VM_TYPES == 235, "KVM_CAP_VM_TYPES");
+_Static_assert(KVM_CAP_GUEST_MEMFD_FLAGS == 244, "KVM_CAP_GUEST_MEMFD_FLAGS");
+_Static_assert(GUEST_MEMFD_FLAG_MMAP == 1, "GUEST_MEMFD_FLAG_MMAP");
+_Static_assert(GUEST_MEMFD_FLAG_INIT_SHARED == 2, "GUEST_MEMFD_FLAG_INIT_SHARED");
 _Static_assert(KVM_MEM_GUEST_MEMFD == 4, "KVM_MEM_GUEST_MEMFD");
 _Static_assert(KVM_MEMORY_ATTRIBUTE_PRIVATE == 8, "KVM_MEMORY_ATTRIBUTE_PRIVATE");
 
