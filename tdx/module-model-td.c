@@ -76,6 +76,17 @@ static uint64_t get_tdr(struct tdx_module *m, uint64_t pa, uint32_t operand, uin
 	return TDX_SUCCESS;
 }
 
+/* get_tdr, and the TD record it names. */
+static uint64_t get_td(struct tdx_module *m, uint64_t pa, uint32_t operand, uint32_t *slot,
+		       struct tdx_model_td **td)
+{
+	uint64_t status = get_tdr(m, pa, operand, slot);
+
+	if (status == TDX_SUCCESS)
+		*td = &m->st->td[*slot];
+	return status;
+}
+
 enum {
 	OP_UNINIT = 1u << TDX_OP_UNINITIALIZED,
 	OP_INIT = 1u << TDX_OP_INITIALIZED,
@@ -230,11 +241,10 @@ static uint64_t mng_key_config(struct tdx_module *m, unsigned int lp, struct tdx
 	struct tdx_model_state *st = m->st;
 	uint32_t slot, pkg = lp / st->lps_per_package;
 	struct tdx_model_td *td;
-	uint64_t status = get_tdr(m, a->rcx, TDX_OPERAND_ID_RCX, &slot);
+	uint64_t status = get_td(m, a->rcx, TDX_OPERAND_ID_RCX, &slot, &td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &st->td[slot];
 	if (td->fatal)
 		return tdx_model_fail(m, TDX_TD_FATAL, "the TD is in a fatal state");
 	if (td->lifecycle != TDX_TD_HKID_ASSIGNED)
@@ -255,11 +265,10 @@ static uint64_t mng_vpflushdone(struct tdx_module *m, struct tdx_module_args *a)
 	struct tdx_model_state *st = m->st;
 	struct tdx_model_td *td;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, a->rcx, TDX_OPERAND_ID_RCX, &slot);
+	uint64_t status = get_td(m, a->rcx, TDX_OPERAND_ID_RCX, &slot, &td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &st->td[slot];
 	if (td->lifecycle != TDX_TD_KEYS_CONFIGURED && td->lifecycle != TDX_TD_HKID_ASSIGNED)
 		return tdx_model_fail(m, TDX_LIFECYCLE_STATE_INCORRECT,
 				      "the TD is blocked or torn down already (lifecycle %u)",
@@ -315,11 +324,10 @@ static uint64_t mng_key_freeid(struct tdx_module *m, struct tdx_module_args *a)
 	struct tdx_model_state *st = m->st;
 	struct tdx_model_td *td;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, a->rcx, TDX_OPERAND_ID_RCX, &slot);
+	uint64_t status = get_td(m, a->rcx, TDX_OPERAND_ID_RCX, &slot, &td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &st->td[slot];
 	if (td->lifecycle != TDX_TD_BLOCKED)
 		return tdx_model_fail(m, TDX_LIFECYCLE_STATE_INCORRECT,
 				      "the TD is not blocked (lifecycle %u): TDH.MNG.VPFLUSHDONE first",
@@ -341,11 +349,10 @@ static uint64_t mng_addcx(struct tdx_module *m, struct tdx_module_args *a)
 	struct tdx_model_pamt_entry *e;
 	struct tdx_model_td *td;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, a->rdx, TDX_OPERAND_ID_RDX, &slot);
+	uint64_t status = get_td(m, a->rdx, TDX_OPERAND_ID_RDX, &slot, &td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &m->st->td[slot];
 	if (td->fatal)
 		return tdx_model_fail(m, TDX_TD_FATAL, "the TD is in a fatal state");
 	if (td->lifecycle != TDX_TD_KEYS_CONFIGURED)
@@ -454,11 +461,10 @@ static uint64_t mng_init(struct tdx_module *m, struct tdx_module_args *a)
 	struct tdx_model_mrtd_slot *ms = NULL;
 	const uint8_t *params;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, a->rcx, TDX_OPERAND_ID_RCX, &slot);
+	uint64_t status = get_td(m, a->rcx, TDX_OPERAND_ID_RCX, &slot, &td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &m->st->td[slot];
 	if (td->fatal)
 		return tdx_model_fail(m, TDX_TD_FATAL, "the TD is in a fatal state");
 	if (td->lifecycle != TDX_TD_KEYS_CONFIGURED)
@@ -509,11 +515,10 @@ static uint64_t vp_create(struct tdx_module *m, struct tdx_module_args *a)
 	struct tdx_model_pamt_entry *e;
 	struct tdx_model_td *td;
 	uint32_t slot, v;
-	uint64_t status = get_tdr(m, a->rdx, TDX_OPERAND_ID_RDX, &slot);
+	uint64_t status = get_td(m, a->rdx, TDX_OPERAND_ID_RDX, &slot, &td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &st->td[slot];
 	status = td_state(m, td, OP_INIT | OP_RUNNABLE, "INITIALIZED or RUNNABLE");
 	if (status != TDX_SUCCESS)
 		return status;
@@ -640,12 +645,11 @@ static uint64_t sept_add(struct tdx_module *m, uint64_t version, struct tdx_modu
 	unsigned int level;
 	uint64_t gpa;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, version ? a->rdx & ~(MODEL_PAGE - 1) : a->rdx,
-				  TDX_OPERAND_ID_RDX, &slot);
+	uint64_t status = get_td(m, version ? a->rdx & ~(MODEL_PAGE - 1) : a->rdx,
+				  TDX_OPERAND_ID_RDX, &slot, &td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &m->st->td[slot];
 	status = td_state(m, td, OP_INIT | OP_RUNNABLE, "INITIALIZED or RUNNABLE");
 	if (status == TDX_SUCCESS)
 		status = tdx_model_gpa_operand(m, td, a->rcx, 1, root_level(td), &gpa, &level);
@@ -697,11 +701,10 @@ static uint64_t page_add(struct tdx_module *m, struct tdx_module_args *a)
 	uint64_t gpa;
 	uint32_t slot;
 	uint8_t *dst;
-	uint64_t status = get_tdr(m, a->rdx, TDX_OPERAND_ID_RDX, &slot);
+	uint64_t status = get_td(m, a->rdx, TDX_OPERAND_ID_RDX, &slot, &td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &m->st->td[slot];
 	status = td_state(m, td, OP_INIT, "INITIALIZED (before TDH.MR.FINALIZE)");
 	if (status == TDX_SUCCESS)
 		status = tdx_model_gpa_operand(m, td, a->rcx, 0, 0, &gpa, &level);
@@ -734,11 +737,10 @@ static uint64_t page_aug(struct tdx_module *m, struct tdx_module_args *a)
 	unsigned int level;
 	uint64_t gpa;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, a->rdx, TDX_OPERAND_ID_RDX, &slot);
+	uint64_t status = get_td(m, a->rdx, TDX_OPERAND_ID_RDX, &slot, &td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &m->st->td[slot];
 	status = td_state(m, td, OP_RUNNABLE, "RUNNABLE (after TDH.MR.FINALIZE)");
 	if (status == TDX_SUCCESS)
 		status = tdx_model_gpa_operand(m, td, a->rcx, 0, 0, &gpa, &level);
@@ -760,11 +762,10 @@ static uint64_t mr_extend(struct tdx_module *m, struct tdx_module_args *a)
 	const uint8_t *chunk;
 	uint64_t gpa = a->rcx, hpa;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, a->rdx, TDX_OPERAND_ID_RDX, &slot);
+	uint64_t status = get_td(m, a->rdx, TDX_OPERAND_ID_RDX, &slot, &td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &m->st->td[slot];
 	status = td_state(m, td, OP_INIT, "INITIALIZED (before TDH.MR.FINALIZE)");
 	if (status != TDX_SUCCESS)
 		return status;
@@ -796,11 +797,10 @@ static uint64_t mr_finalize(struct tdx_module *m, struct tdx_module_args *a)
 	struct tdx_mrtd *ctx;
 	struct tdx_model_td *td;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, a->rcx, TDX_OPERAND_ID_RCX, &slot);
+	uint64_t status = get_td(m, a->rcx, TDX_OPERAND_ID_RCX, &slot, &td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &m->st->td[slot];
 	status = td_state(m, td, OP_INIT, "INITIALIZED (finalised once)");
 	if (status != TDX_SUCCESS)
 		return status;
@@ -825,11 +825,10 @@ static uint64_t td_leaf(struct tdx_module *m, struct tdx_module_args *a, struct 
 			uint32_t *slot, uint64_t *gpa, struct tdx_model_pamt_entry **e, uint64_t *hpa)
 {
 	unsigned int level;
-	uint64_t status = get_tdr(m, a->rdx, TDX_OPERAND_ID_RDX, slot);
+	uint64_t status = get_td(m, a->rdx, TDX_OPERAND_ID_RDX, slot, td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	*td = &m->st->td[*slot];
 	status = td_state(m, *td, OP_INIT | OP_RUNNABLE, "INITIALIZED or RUNNABLE");
 	if (status == TDX_SUCCESS)
 		status = tdx_model_gpa_operand(m, *td, a->rcx, 0, 0, gpa, &level);
@@ -882,11 +881,10 @@ static uint64_t mem_track(struct tdx_module *m, struct tdx_module_args *a)
 {
 	struct tdx_model_td *td;
 	uint32_t slot;
-	uint64_t status = get_tdr(m, a->rcx, TDX_OPERAND_ID_RCX, &slot);
+	uint64_t status = get_td(m, a->rcx, TDX_OPERAND_ID_RCX, &slot, &td);
 
 	if (status != TDX_SUCCESS)
 		return status;
-	td = &m->st->td[slot];
 	status = td_state(m, td, OP_INIT | OP_RUNNABLE, "INITIALIZED or RUNNABLE");
 	if (status != TDX_SUCCESS)
 		return status;
