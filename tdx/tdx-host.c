@@ -1157,23 +1157,36 @@ static int scratch_page(struct tdx_host_td *td, unsigned int vcpu, uint64_t gpa,
 	return *host ? 0 : coco_err(-EFAULT, "tdx host: the scratch page is not mapped here");
 }
 
+/*
+ * The guest's part of a TDCALL that reads its input from the scratch page:
+ * @in_len bytes of @in at @in_off of the page, then @leaf with @a on @vcpu.
+ * *@page: the scratch page, for outputs.
+ */
+static int guest_call(struct tdx_host_td *td, unsigned int vcpu, uint64_t scratch_gpa,
+		      const char *op, uint64_t leaf, const void *in, size_t in_off, size_t in_len,
+		      struct tdx_module_args *a, uint8_t **page)
+{
+	uint64_t st;
+	int ret = scratch_page(td, vcpu, scratch_gpa, page);
+
+	if (ret)
+		return coco_err_context(ret, "%s", op);
+	memcpy(*page + in_off, in, in_len);
+	st = td->h->env.tdcall(td->h->env.ctx, td->vcpus[vcpu].tdvpr, leaf, a);
+	return st == TDX_SUCCESS ? 0 : call_error(td->h, op, TDH_VP_ENTER, st);
+}
+
 int tdx_host_td_report(struct tdx_host_td *td, unsigned int vcpu, uint64_t scratch_gpa,
 		       const uint8_t reportdata[64], uint8_t report[1024])
 {
 	struct tdx_module_args a = { .rcx = scratch_gpa, .rdx = scratch_gpa + 2048 };
 	uint8_t *page;
-	uint64_t st;
-	int ret = scratch_page(td, vcpu, scratch_gpa, &page);
+	int ret = guest_call(td, vcpu, scratch_gpa, "tdx_host_td_report: TDG.MR.REPORT",
+			     TDG_MR_REPORT, reportdata, 2048, 64, &a, &page);
 
-	if (ret)
-		return coco_err_context(ret, "tdx_host_td_report");
-	/* The guest's part: REPORTDATA into its page, then TDG.MR.REPORT. */
-	memcpy(page + 2048, reportdata, 64);
-	st = td->h->env.tdcall(td->h->env.ctx, td->vcpus[vcpu].tdvpr, TDG_MR_REPORT, &a);
-	if (st != TDX_SUCCESS)
-		return call_error(td->h, "tdx_host_td_report: TDG.MR.REPORT", TDH_VP_ENTER, st);
-	memcpy(report, page, 1024);
-	return 0;
+	if (!ret)
+		memcpy(report, page, 1024);
+	return ret;
 }
 
 int tdx_host_td_rtmr_extend(struct tdx_host_td *td, unsigned int vcpu, uint64_t scratch_gpa,
@@ -1181,17 +1194,9 @@ int tdx_host_td_rtmr_extend(struct tdx_host_td *td, unsigned int vcpu, uint64_t 
 {
 	struct tdx_module_args a = { .rcx = scratch_gpa + 3072, .rdx = index };
 	uint8_t *page;
-	uint64_t st;
-	int ret = scratch_page(td, vcpu, scratch_gpa, &page);
 
-	if (ret)
-		return coco_err_context(ret, "tdx_host_td_rtmr_extend");
-	memcpy(page + 3072, data, 48);
-	st = td->h->env.tdcall(td->h->env.ctx, td->vcpus[vcpu].tdvpr, TDG_MR_RTMR_EXTEND, &a);
-	if (st != TDX_SUCCESS)
-		return call_error(td->h, "tdx_host_td_rtmr_extend: TDG.MR.RTMR.EXTEND", TDH_VP_ENTER,
-				  st);
-	return 0;
+	return guest_call(td, vcpu, scratch_gpa, "tdx_host_td_rtmr_extend: TDG.MR.RTMR.EXTEND",
+			  TDG_MR_RTMR_EXTEND, data, 3072, 48, &a, &page);
 }
 
 uint64_t tdx_host_td_tdr(const struct tdx_host_td *td)
