@@ -24,6 +24,9 @@
 
 #include "core/internal.h"
 
+struct coco_kvm_vm;
+struct coco_guest_channel;
+
 struct coco_backend {
 	const char *name;		/* "sev-snp-model", "sev-snp", ... */
 	enum coco_vendor vendor;
@@ -75,6 +78,24 @@ struct coco_backend {
 	/* NULL: -ENOTSUP ("evidence comes from inside the guest"). */
 	int (*get_evidence)(struct coco_vm *vm, const uint8_t report_data[64],
 			    struct coco_evidence **evidence);
+
+	/*
+	 * Guest images (core/guest-image.h): the vendor's pages after the
+	 * image's segments and the boot parameters page (SNP: the secrets
+	 * and CPUID pages at the guest-abi.h GPAs).  NULL: none.
+	 */
+	int (*plan_guest_image)(struct coco_launch_plan *plan,
+				const struct coco_vm_config *config);
+
+	/*
+	 * Running the VM (core/vmm.h).  vmm_kvm_vm: the KVM VM a hardware
+	 * backend made for @vm (the VMM adds vCPUs to it); NULL for the
+	 * models, where the VMM makes a default-type KVM VM and backs the
+	 * slots itself.  guest_channel: NULL when the backend cannot run
+	 * guests.
+	 */
+	struct coco_kvm_vm *(*vmm_kvm_vm)(struct coco_vm *vm);
+	const struct coco_guest_channel *guest_channel;
 };
 
 /* Registered backends, hardware first (auto selection order). */

@@ -47,6 +47,17 @@ struct coco_mem_slot {
 
 #define COCO_VM_MAX_SLOTS 16
 
+/*
+ * Where a VM's slot memory comes from when not from the core's memfds:
+ * coco-vmm backs slots with guest_memfd and registers them with KVM as
+ * they are added (core/vmm.c).  alloc fills slot->fd and slot->host
+ * (mapped size bytes, released by the core with munmap + close).
+ */
+struct coco_mem_provider {
+	int (*alloc)(void *ctx, struct coco_mem_slot *slot);
+	void *ctx;
+};
+
 struct coco_vm {
 	struct coco_host *host;		/* NULL for dry runs */
 	const struct coco_backend *backend;
@@ -66,6 +77,7 @@ struct coco_vm {
 	struct coco_measurement dry_run_measurement;
 	struct coco_measurement initial_measurement;	/* dry runs of measurement-only plans */
 	void *priv;			/* backend state */
+	struct coco_mem_provider mem_provider;	/* alloc NULL: the core's memfds */
 };
 
 /* A VM of @host is going away: finish a pending coco_host_close when it was the last. */
@@ -74,6 +86,10 @@ void coco_host_vm_gone(struct coco_host *host);
 /* Create a VM object for @b (dry runs: @host NULL, no guest memory). */
 int coco_vm_new_internal(const struct coco_backend *b, struct coco_host *host,
 			 const struct coco_vm_config *config, bool dry_run, struct coco_vm **vm);
+
+/* coco_vm_create with the slots' memory from @provider (NULL: the core's memfds). */
+int coco_vm_create_with_memory(struct coco_host *host, const struct coco_vm_config *config,
+			       const struct coco_mem_provider *provider, struct coco_vm **vm);
 
 /* Name used in messages: the configured name or "(unnamed)". */
 static inline const char *coco_vm_label(const struct coco_vm *vm)

@@ -168,8 +168,9 @@ static int add_ram(struct coco_vm *vm)
 	return ret;
 }
 
-int coco_vm_new_internal(const struct coco_backend *b, struct coco_host *host,
-			 const struct coco_vm_config *config, bool dry_run, struct coco_vm **out)
+static int new_vm(const struct coco_backend *b, struct coco_host *host,
+		  const struct coco_vm_config *config, bool dry_run,
+		  const struct coco_mem_provider *provider, struct coco_vm **out)
 {
 	struct coco_vm_config c = *config;
 	struct coco_vm *vm;
@@ -186,6 +187,8 @@ int coco_vm_new_internal(const struct coco_backend *b, struct coco_host *host,
 	vm->backend = b;
 	vm->dry_run = dry_run;
 	vm->state = COCO_VM_CREATED;
+	if (provider)
+		vm->mem_provider = *provider;
 	ret = copy_config(vm, &c);
 	if (!ret)
 		ret = coco_mem_tracker_new(&vm->mem);
@@ -223,12 +226,26 @@ int coco_vm_new_internal(const struct coco_backend *b, struct coco_host *host,
 	return 0;
 }
 
+int coco_vm_new_internal(const struct coco_backend *b, struct coco_host *host,
+			 const struct coco_vm_config *config, bool dry_run, struct coco_vm **out)
+{
+	return new_vm(b, host, config, dry_run, NULL, out);
+}
+
 int coco_vm_create(struct coco_host *host, const struct coco_vm_config *config,
 		   struct coco_vm **vm)
 {
 	if (!host || !config || !vm)
 		return coco_err(-EINVAL, "coco_vm_create: host, config and vm are required");
 	return coco_vm_new_internal(host->backend, host, config, false, vm);
+}
+
+int coco_vm_create_with_memory(struct coco_host *host, const struct coco_vm_config *config,
+			       const struct coco_mem_provider *provider, struct coco_vm **vm)
+{
+	if (!host || !config || !vm)
+		return coco_err(-EINVAL, "coco_vm_create: host, config and vm are required");
+	return new_vm(host->backend, host, config, false, provider, vm);
 }
 
 void coco_vm_destroy(struct coco_vm *vm)

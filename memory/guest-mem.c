@@ -28,26 +28,11 @@ uint8_t *coco_vm_guest_ptr(struct coco_vm *vm, uint64_t gpa, uint64_t len)
 	return s->host + (gpa - s->gpa);
 }
 
-int coco_guest_mem_add_slot(struct coco_vm *vm, uint64_t gpa, uint64_t size,
-			    enum coco_mem_state initial, const char *label)
+/* The core's own backing: a memfd mapped shared; untouched pages cost nothing. */
+static int memfd_slot(uint64_t size, int *fd_out, void **host_out)
 {
-	struct coco_mem_slot *slot;
-	uint64_t end;
 	void *host;
 	int fd, ret;
-
-	if (!size || !COCO_ALIGNED(gpa, COCO_PAGE_SIZE) || !COCO_ALIGNED(size, COCO_PAGE_SIZE) ||
-	    !coco_add_ok(gpa, size, &end))
-		return coco_err(-EINVAL, "guest memory: slot [0x%llx, +0x%llx) is not a 4 KiB "
-				"aligned range", (unsigned long long)gpa, (unsigned long long)size);
-	if (vm->nslots == COCO_VM_MAX_SLOTS)
-		return coco_err(-ENOSPC, "guest memory: VM '%s' already has %d memory slots",
-				coco_vm_label(vm), COCO_VM_MAX_SLOTS);
-	for (size_t i = 0; i < vm->nslots; i++)
-		if (gpa < vm->slots[i].gpa + vm->slots[i].size && vm->slots[i].gpa < end)
-			return coco_err(-EEXIST, "guest memory: [0x%llx, 0x%llx) overlaps slot '%s'",
-					(unsigned long long)gpa, (unsigned long long)end,
-					vm->slots[i].label);
 
 	fd = memfd_create("coco-guest-mem", MFD_CLOEXEC);
 	if (fd < 0)
@@ -66,10 +51,51 @@ int coco_guest_mem_add_slot(struct coco_vm *vm, uint64_t gpa, uint64_t size,
 		return coco_err(ret, "guest memory: cannot map %llu bytes: %s",
 				(unsigned long long)size, strerror(-ret));
 	}
+	*fd_out = fd;
+	*host_out = host;
+	return 0;
+}
+
+int coco_guest_mem_add_slot(struct coco_vm *vm, uint64_t gpa, uint64_t size,
+			    enum coco_mem_state initial, const char *label)
+{
+	struct coco_mem_slot *slot;
+	uint64_t end;
+	void *host = NULL;
+	int fd = -1, ret;
+
+	if (!size || !COCO_ALIGNED(gpa, COCO_PAGE_SIZE) || !COCO_ALIGNED(size, COCO_PAGE_SIZE) ||
+	    !coco_add_ok(gpa, size, &end))
+		return coco_err(-EINVAL, "guest memory: slot [0x%llx, +0x%llx) is not a 4 KiB "
+				"aligned range", (unsigned long long)gpa, (unsigned long long)size);
+	if (vm->nslots == COCO_VM_MAX_SLOTS)
+		return coco_err(-ENOSPC, "guest memory: VM '%s' already has %d memory slots",
+				coco_vm_label(vm), COCO_VM_MAX_SLOTS);
+	for (size_t i = 0; i < vm->nslots; i++)
+		if (gpa < vm->slots[i].gpa + vm->slots[i].size && vm->slots[i].gpa < end)
+			return coco_err(-EEXIST, "guest memory: [0x%llx, 0x%llx) overlaps slot '%s'",
+					(unsigned long long)gpa, (unsigned long long)end,
+					vm->slots[i].label);
 
 	slot = &vm->slots[vm->nslots];
-	*slot = (struct coco_mem_slot){ .gpa = gpa, .size = size, .host = host, .fd = fd };
+	*slot = (struct coco_mem_slot){ .gpa = gpa, .size = size, .fd = -1 };
 	snprintf(slot->label, sizeof(slot->label), "%s", label ? label : "memory");
+	if (vm->mem_provider.alloc) {
+		ret = vm->mem_provider.alloc(vm->mem_provider.ctx, slot);
+		if (ret)
+			return ret;
+		fd = slot->fd;
+		host = slot->host;
+		if (fd < 0 || !host)
+			return coco_err(-EIO, "guest memory: the memory provider gave slot '%s' no "
+					"memory", slot->label);
+	} else {
+		ret = memfd_slot(size, &fd, &host);
+		if (ret)
+			return ret;
+	}
+	slot->host = host;
+	slot->fd = fd;
 	ret = coco_mem_tracker_add(vm->mem, gpa, size, initial);
 	if (ret)
 		goto fail_unmap;

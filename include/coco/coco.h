@@ -17,6 +17,7 @@
 #include <coco/tdx-tdmr.h>
 #include <coco/vm.h>
 #include <coco/evidence.h>
+#include <coco/vmm.h>
 
 #ifdef __cplusplus
 extern "C" {

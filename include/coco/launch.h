@@ -163,6 +163,31 @@ int coco_plan_from_firmware(const char *backend,
 			    struct coco_launch_plan **plan);
 
 /* ------------------------------------------------------------------ */
+/* Plans built from a guest image (ELF)                                 */
+
+/*
+ * A bare guest image: an ELF64 x86-64 executable whose PT_LOAD segments
+ * are the guest's initial memory (coco-vmm runs such guests; the in-tree
+ * test guests are built this way).  The segments are measured, in address
+ * order; then comes the boot parameters page (unmeasured contents), the
+ * vendor's own pages, and one vCPU per @vcpus, all starting at the
+ * vendor's reset state.  docs/guest-abi.md describes the layout rules.
+ */
+struct coco_guest_image_spec {
+	const char *path;		/* ELF file (or data/len) */
+	const void *data;
+	size_t len;
+	uint32_t vcpus;			/* >= 1 */
+	/* Contents of the boot parameters page (not measured); NULL = zeros. */
+	const void *params;
+	size_t params_len;		/* <= 4096 */
+};
+
+int coco_plan_from_guest_image(const char *backend, const struct coco_guest_image_spec *spec,
+			       const struct coco_vm_config *config,
+			       struct coco_launch_plan **plan);
+
+/* ------------------------------------------------------------------ */
 /* Expected measurement                                                 */
 
 #define COCO_MEASUREMENT_MAX 64

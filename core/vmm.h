@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * coco-vmm's engine, the side backends see (the callers' side is the
+ * public <coco/vmm.h>).
+ *
+ * coco_vmm_create opens the backend's host, makes the KVM VM (the vendor's
+ * VM type on hardware; the default type with the platform models, which
+ * enforce the confidential rules themselves), backs every guest memory slot
+ * with a guest_memfd (mmap-able on the model path) registered through
+ * KVM_SET_USER_MEMORY_REGION2, launches the guest image through the
+ * backend's launch flow (so the measurement is what `cococtl measure`
+ * computes for the same image), and makes the vCPUs with the in-kernel
+ * irqchip.  coco_vmm_run runs one thread per vCPU until the guest exits,
+ * terminates, misbehaves, times out or is stopped.
+ *
+ * Exits the core serves itself: the test ports of core/guest-abi.h
+ * (console, exit, evidence), KVM_EXIT_HYPERCALL(KVM_HC_MAP_GPA_RANGE) and
+ * KVM_EXIT_MEMORY_FAULT (conversions through coco_vm_mem_convert, where the
+ * hardware delivers them).  Everything vendor-specific goes to the backend's
+ * guest channel (struct coco_guest_channel below): the MSRs it asks KVM to
+ * filter to user space, the ports the core does not serve, the initial vCPU
+ * state and AP start.
+ */
+#ifndef COCO_CORE_VMM_H
+#define COCO_CORE_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#include <coco/coco.h>
+#include <coco/vmm.h>
+
+#include "core/guest-abi.h"
+
+/* ------------------------------------------------------------------ */
+/* The guest channel: what a backend gives the VMM                      */
+
+/* Return values of channel handlers besides 0 (resume) and -errno (the run fails). */
+#define COCO_VMM_HOLD 1		/* park this vCPU until coco_vmm_vcpu_start names it */
+#define COCO_VMM_DONE 2		/* the run ended (the handler called coco_vmm_end) */
+
+struct coco_guest_channel {
+	/* MSRs whose RDMSR/WRMSR KVM must hand to user space (the filter denies them). */
+	const uint32_t *msrs;
+	size_t nmsrs;
+
+	/* Per-VM channel state, after the launch finished. */
+	int (*open)(struct coco_vmm *vmm, struct coco_vm *vm, void **state);
+	void (*close)(void *state);
+
+	/*
+	 * Initial register state of vCPU @index (its vendor's reset state, or
+	 * what the launch measured).  Return 0 to start it with the VM, or
+	 * COCO_VMM_HOLD for a vCPU that waits until the guest creates it (SNP
+	 * APs: AP creation).
+	 */
+	int (*vcpu_boot_state)(void *state, uint32_t index, struct kvm_regs *regs,
+			       struct kvm_sregs *sregs);
+
+	/* RDMSR (@write false: fill *value) / WRMSR of a filtered MSR. */
+	int (*msr)(void *state, struct coco_vmm_vcpu *vcpu, bool write, uint32_t index,
+		   uint64_t *value);
+
+	/* Port I/O the core does not serve (model doorbells).  @data: size * count bytes. */
+	int (*io)(void *state, struct coco_vmm_vcpu *vcpu, uint16_t port, bool out,
+		  uint8_t size, uint32_t count, void *data);
+
+	/*
+	 * Evidence the guest handed over: add what a verifier needs that the
+	 * guest could not carry (SNP: the VCEK/ASK/ARK of the platform).
+	 */
+	int (*evidence_complete)(void *state, struct coco_evidence *evidence);
+};
+
+/* Helpers for channel handlers (vCPU thread context). */
+struct coco_vmm *coco_vmm_of(struct coco_vmm_vcpu *vcpu);
+uint32_t coco_vmm_vcpu_index(const struct coco_vmm_vcpu *vcpu);
+int coco_vmm_vcpu_get_regs(struct coco_vmm_vcpu *vcpu, struct kvm_regs *regs);
+int coco_vmm_vcpu_set_regs(struct coco_vmm_vcpu *vcpu, const struct kvm_regs *regs);
+int coco_vmm_vcpu_get_sregs(struct coco_vmm_vcpu *vcpu, struct kvm_sregs *sregs);
+/* Guest virtual to guest physical through the vCPU's page tables (KVM_TRANSLATE). */
+int coco_vmm_vcpu_translate(struct coco_vmm_vcpu *vcpu, uint64_t gva, uint64_t *gpa);
+
+/*
+ * The VMM's own access to guest memory: shared pages only.  A range that
+ * touches a private page is refused with -EPERM and a message naming the
+ * page (the platform models enforce what the hardware's encryption does).
+ */
+int coco_vmm_read_shared(struct coco_vmm *vmm, uint64_t gpa, void *buf, size_t len);
+int coco_vmm_write_shared(struct coco_vmm *vmm, uint64_t gpa, const void *buf, size_t len);
+
+/*
+ * Start (or restart) vCPU @index with @regs/@sregs: a held vCPU begins to
+ * run, a running one is stopped at its next exit and reloaded (SNP AP
+ * creation replacing a VMSA).  -EINVAL for an index beyond the VM's vCPUs.
+ */
+int coco_vmm_vcpu_start(struct coco_vmm *vmm, uint32_t index, const struct kvm_regs *regs,
+			const struct kvm_sregs *sregs);
+
+/*
+ * End the run: TERMINATED when the guest asked for it (GHCB termination
+ * request, TDVMCALL ReportFatalError), FAILED when it broke the protocol
+ * beyond a guest-visible error.  The first end wins.  Returns COCO_VMM_DONE
+ * so handlers can `return coco_vmm_end(...)`.
+ */
+int coco_vmm_end(struct coco_vmm *vmm, enum coco_vmm_outcome outcome, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
