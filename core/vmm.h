@@ -92,6 +92,14 @@ int coco_vmm_read_shared(struct coco_vmm *vmm, uint64_t gpa, void *buf, size_t l
 int coco_vmm_write_shared(struct coco_vmm *vmm, uint64_t gpa, const void *buf, size_t len);
 
 /*
+ * A conversion the guest asked for: coco_vm_mem_convert (the core's checks,
+ * then the backend's platform transitions: RMP or SEPT) and KVM's memory
+ * attributes where the kernel has them.  Errors carry a message the
+ * channel can turn into the vendor's guest-visible error.
+ */
+int coco_vmm_convert(struct coco_vmm *vmm, uint64_t gpa, uint64_t size, enum coco_mem_state to);
+
+/*
  * Start (or restart) vCPU @index with @regs/@sregs: a held vCPU begins to
  * run, a running one is stopped at its next exit and reloaded (SNP AP
  * creation replacing a VMSA).  -EINVAL for an index beyond the VM's vCPUs.
