@@ -369,7 +369,7 @@ int main(void)
 	err = probe();
 	if (err == -ENOENT || err == -EACCES || err == -ENODEV || err == -EOPNOTSUPP ||
 	    err == -ENOTTY || err == -ENOSYS) {
-		fprintf(stderr, "skip: coco-vmm cannot run a guest on this KVM (%s)\n", strerror(-err));
+		fprintf(stderr, "skip: coco-vmm cannot run the TDX guest here (%s)\n", strerror(-err));
 		status = COCO_TEST_SKIP;
 	} else {
 		status = coco_test_run(suites);
