@@ -19,6 +19,7 @@
 
 #include <openssl/rand.h>
 
+#include <coco/error.h>
 #include <coco/evidence.h>
 #include <coco/launch.h>
 #include <coco/vm.h>
@@ -103,7 +104,7 @@ static struct coco_vmm *run(const struct coco_vmm_options *o, struct coco_vmm_re
 	int ret = coco_vmm_create(o, &vmm);
 
 	if (ret) {
-		fprintf(stderr, "\ncoco_vmm_create: %d\n", ret);
+		fprintf(stderr, "\ncoco_vmm_create: %d: %s\n", ret, coco_last_error());
 		CU_FAIL_FATAL("coco_vmm_create failed");
 	}
 	memset(res, 0, sizeof(*res));
@@ -259,16 +260,23 @@ static void test_bad_seqno(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "report: 1184 bytes, seqno 1/2"));
 }
 
+/*
+ * The response page is private: the VMM cannot write it, and like KVM (whose
+ * SNP_GUEST_REQUEST handler fails KVM_RUN when it cannot write the response)
+ * it ends the run with a reason naming the page, rather than writing it.
+ */
 static void test_touch_private(void)
 {
 	struct coco_vmm_result res;
 	struct console console;
 
 	run_mode(COCO_GUEST_MODE_TOUCH_PRIVATE, 0, 0, &res, &console);
-	CU_ASSERT_EQUAL(res.outcome, COCO_VMM_EXITED);
-	CU_ASSERT_EQUAL(res.exit_status, 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "private page untouched"));
-	CU_ASSERT_EQUAL(count(console.text, "refused as expected"), 1);
+	CU_ASSERT_EQUAL(res.outcome, COCO_VMM_FAILED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.reason, "0xd000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.reason, "private"));
+	/* The guest never saw its private page written or the request succeed. */
+	CU_ASSERT_PTR_NULL(strstr(console.text, "WRITTEN"));
+	CU_ASSERT_PTR_NULL(strstr(console.text, "NOT REFUSED"));
 }
 
 static void test_terminate(void)
@@ -293,6 +301,24 @@ static void test_bench_convert(void)
 	CU_ASSERT_EQUAL(res.outcome, COCO_VMM_EXITED);
 	CU_ASSERT_EQUAL(res.exit_status, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "4 2M conversions, 2048 4K conversions"));
+}
+
+static int probe(void)
+{
+	struct coco_vmm_options o;
+	struct console console;
+	struct coco_vmm *vmm = NULL;
+	int ret;
+
+	options_init(&o, 1, COCO_GUEST_MODE_NORMAL, &console);
+	ret = coco_vmm_create(&o, &vmm);
+	if (ret == -EOPNOTSUPP || ret == -ENOENT || ret == -EACCES) {
+		fprintf(stderr, "%s cannot run guests here: %s: skipped\n", BACKEND,
+			coco_last_error());
+		return COCO_TEST_SKIP;
+	}
+	coco_vmm_destroy(vmm);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -328,6 +354,12 @@ int main(int argc, char **argv)
 	if (load_image()) {
 		fprintf(stderr, "%s: cannot read the guest image\n", image_path);
 		return 1;
+	}
+	/* A build whose backend has no guest channel yet cannot run guests: skip, saying so. */
+	ret = probe();
+	if (ret) {
+		free(image);
+		return ret;
 	}
 	ret = coco_test_run(suites);
 	free(image);

@@ -547,6 +547,11 @@ static uint32_t mode_bad_seqno(void)
 	return ok ? 0 : STATUS_EXPECTED_ERROR_MISSING;
 }
 
+/*
+ * A guest request whose response page is private.  The VMM must not write
+ * it: either the guest sees an error, or the VMM ends the run (KVM fails
+ * KVM_RUN when it cannot write the response); it never returns success.
+ */
 static uint32_t mode_touch_private(void)
 {
 	volatile uint8_t *priv = gpa_ptr(PRIVATE_PAGE_GPA);
