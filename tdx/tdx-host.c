@@ -835,7 +835,7 @@ static int create_vcpu(struct tdx_host_td *td, unsigned int i)
 	}
 	/* TDH.VP.INIT version 1 on the vCPU's LP: x2APIC ID = vCPU index. */
 	v->lp = i % nlps(h);
-	a = (struct tdx_module_args){ .rcx = v->tdvpr, .rdx = 0, .r8 = i };
+	a = (struct tdx_module_args){ .rcx = v->tdvpr, .rdx = TDX_HOST_VP_INIT_RCX, .r8 = i };
 	ret = call(h, "tdx_host_td_create: vCPU init", v->lp, TDX_LEAF_VERSION(TDH_VP_INIT, 1), &a,
 		   NULL);
 	if (!ret)
@@ -1133,6 +1133,13 @@ int tdx_host_td_to_private(struct tdx_host_td *td, uint64_t gpa, bool do_accept)
 	if ((ret = map_put(&td->priv, gpa, hpa)))
 		return ret;
 	return do_accept ? accept(td, 0, gpa) : 0;
+}
+
+uint8_t *tdx_host_td_private_page(struct tdx_host_td *td, uint64_t gpa)
+{
+	uint64_t hpa;
+
+	return map_get(&td->priv, gpa & ~(PAGE - 1), &hpa) ? pool_ptr(td->h, hpa) : NULL;
 }
 
 static int scratch_page(struct tdx_host_td *td, unsigned int vcpu, uint64_t gpa, uint8_t **host)

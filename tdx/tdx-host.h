@@ -64,6 +64,9 @@ void tdx_host_env_model(struct tdx_module *m, struct tdx_host_env *env);
 struct tdx_host;
 struct tdx_host_td;
 
+/* TDH.VP.INIT's RDX for every vCPU: the guest finds it in RCX and R8 at reset (no TD HOB). */
+#define TDX_HOST_VP_INIT_RCX 0ull
+
 int tdx_host_open(const struct tdx_host_env *env, struct tdx_host **host);
 /* Closing does not destroy TDs (their owner record outlives the handle until reaped). */
 void tdx_host_close(struct tdx_host *h);
@@ -95,6 +98,13 @@ int tdx_host_td_to_shared(struct tdx_host_td *td, uint64_t gpa);
 int tdx_host_td_to_private(struct tdx_host_td *td, uint64_t gpa, bool accept);
 /* Is @gpa private (mapped in the Secure EPT) according to the host's records? */
 bool tdx_host_td_is_private(struct tdx_host_td *td, uint64_t gpa);
+/*
+ * The bytes of the private page holding @gpa, as the platform model keeps
+ * them (what the TD's key would protect), or NULL when @gpa is not private
+ * or the page is not mapped in this process.  For the model's guest
+ * channel, which mirrors the module's writes into the guest's view.
+ */
+uint8_t *tdx_host_td_private_page(struct tdx_host_td *td, uint64_t gpa);
 
 /*
  * The guest's TDG.MR.REPORT on vCPU @vcpu with @reportdata, through the
