@@ -12,15 +12,13 @@
  *                              TDH.MEM.PAGE.AUG at 4 KiB (KVM's TDX MMU maps
  *                              private memory at 4 KiB only), then the
  *                              ACCEPT again
- *   TDG.MR.REPORT (4),         the module model, with the guest's view of
- *   TDG.MR.RTMR.EXTEND (2)     the private page kept in step (below)
- *   anything else              the module model (TDG.VP.INFO, VEINFO.GET;
+ *   anything else              the module model (TDG.MR.REPORT,
+ *                              TDG.MR.RTMR.EXTEND, TDG.VP.INFO, VEINFO.GET;
  *                              unknown leaves: TDX_OPERAND_INVALID(RAX))
  *
- * The model's private pages are the module's (tdx/backend-model.c) while the
- * guest executes from the slots; the channel mirrors the bytes a TDCALL
- * reads from or writes to private memory between the two, and zeroes the
- * guest's view of a page it accepts (an accepted page reads as zeros).
+ * A TD's private pages are the guest's own memory (tdx/backend-model.c maps
+ * the slots into model memory), so what the module writes (a TDREPORT, an
+ * accepted page's zeros) is what the vCPU reads.
  *
  * Every vCPU thread may enter; one lock serialises the channel's work on
  * the TD (the module model has its own platform lock, the host-side flows
@@ -118,38 +116,6 @@ static void args_to_gprs(const struct tdx_module_args *a, struct tdx_gprs *g)
 /* ------------------------------------------------------------------ */
 /* TDCALLs into the module                                              */
 
-/* [gpa, gpa + len) inside one private page: its module bytes and the guest's view. */
-static bool private_views(struct tdx_chan *ch, uint64_t gpa, uint64_t len, uint8_t **module,
-			  uint8_t **guest)
-{
-	uint8_t *page;
-
-	if (!len || len > PAGE || (gpa & (PAGE - 1)) + len > PAGE || gpa >= ch->shared_bit)
-		return false;
-	page = tdx_host_td_private_page(ch->td, gpa);
-	*guest = coco_vm_guest_ptr(ch->vm, gpa, len);
-	*module = page ? page + (gpa & (PAGE - 1)) : NULL;
-	return *module && *guest;
-}
-
-/* The guest wrote the TDCALL's input into its view: the module reads its own copy. */
-static void mirror_in(struct tdx_chan *ch, uint64_t gpa, uint64_t len)
-{
-	uint8_t *module, *guest;
-
-	if (private_views(ch, gpa, len, &module, &guest))
-		memcpy(module, guest, len);
-}
-
-/* The module wrote an output into the private page: the guest reads its view. */
-static void mirror_out(struct tdx_chan *ch, uint64_t gpa, uint64_t len)
-{
-	uint8_t *module, *guest;
-
-	if (private_views(ch, gpa, len, &module, &guest))
-		memcpy(guest, module, len);
-}
-
 /* May the host give the TD a page at @gpa, as KVM does on the guest's first touch? */
 static bool may_aug(struct tdx_chan *ch, uint64_t gpa)
 {
@@ -167,7 +133,6 @@ static int page_accept(struct tdx_chan *ch, uint64_t tdvpr, struct tdx_module_ar
 	const struct tdx_module_args in = *a;
 	uint64_t gpa = in.rcx & 0x000FFFFFFFFFF000ull, code;
 	unsigned int level = (unsigned int)(in.rcx & 7);
-	uint8_t *view;
 
 	*status = tdx_module_tdcall(ch->module, tdvpr, TDG_MEM_PAGE_ACCEPT, a);
 	code = tdx_status_code(*status);
@@ -183,38 +148,20 @@ static int page_accept(struct tdx_chan *ch, uint64_t tdvpr, struct tdx_module_ar
 		*a = in;
 		*status = tdx_module_tdcall(ch->module, tdvpr, TDG_MEM_PAGE_ACCEPT, a);
 	}
-	/* The module zeroed its page; the guest's view reads the same. */
-	if (*status == TDX_SUCCESS && (view = coco_vm_guest_ptr(ch->vm, gpa, PAGE << (9 * level))))
-		memset(view, 0, PAGE << (9 * level));
 	return 0;
 }
 
 static int module_call(struct tdx_chan *ch, uint64_t tdvpr, struct tdx_gprs *g)
 {
 	uint64_t rax = g->r[TDX_GPR_RAX], status;
-	struct tdx_module_args a, in;
+	struct tdx_module_args a;
 	int ret = 0;
 
 	args_from_gprs(g, &a);
-	in = a;
-	switch (rax) {
-	case TDG_MEM_PAGE_ACCEPT:
+	if (rax == TDG_MEM_PAGE_ACCEPT)
 		ret = page_accept(ch, tdvpr, &a, &status);
-		break;
-	case TDG_MR_REPORT:
-		mirror_in(ch, in.rdx, TDX_REPORT_DATA_SIZE);
+	else
 		status = tdx_module_tdcall(ch->module, tdvpr, rax, &a);
-		if (status == TDX_SUCCESS)
-			mirror_out(ch, in.rcx, TDX_TDREPORT_SIZE);
-		break;
-	case TDG_MR_RTMR_EXTEND:
-		mirror_in(ch, in.rcx, TDX_MR_SIZE);
-		status = tdx_module_tdcall(ch->module, tdvpr, rax, &a);
-		break;
-	default:
-		status = tdx_module_tdcall(ch->module, tdvpr, rax, &a);
-		break;
-	}
 	if (ret)
 		return ret;
 	if (tdx_status_is_error(status))

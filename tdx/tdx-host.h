@@ -92,19 +92,22 @@ int tdx_host_td_add_page(struct tdx_host_td *td, uint64_t gpa, const uint8_t src
 /* TDH.MR.FINALIZE (the MRTD is in the TD's reports from then on). */
 int tdx_host_td_finalize(struct tdx_host_td *td);
 
+/*
+ * Back the TD's private pages with the guest's own memory (as KVM takes
+ * them from guest_memfd): @page_of gives the system physical address of
+ * GPA @gpa, or -ENOENT for a GPA outside the guest's memory (the pool
+ * backs those).  Without a source, private pages come from the pool.
+ * Set it before the first page is added.
+ */
+void tdx_host_td_set_page_source(struct tdx_host_td *td,
+				 int (*page_of)(void *ctx, uint64_t gpa, uint64_t *hpa), void *ctx);
+
 /* Private -> shared: block, track, remove, write back; the page goes back to the host. */
 int tdx_host_td_to_shared(struct tdx_host_td *td, uint64_t gpa);
 /* Shared -> private: TDH.MEM.PAGE.AUG; with @accept also the guest's TDG.MEM.PAGE.ACCEPT. */
 int tdx_host_td_to_private(struct tdx_host_td *td, uint64_t gpa, bool accept);
 /* Is @gpa private (mapped in the Secure EPT) according to the host's records? */
 bool tdx_host_td_is_private(struct tdx_host_td *td, uint64_t gpa);
-/*
- * The bytes of the private page holding @gpa, as the platform model keeps
- * them (what the TD's key would protect), or NULL when @gpa is not private
- * or the page is not mapped in this process.  For the model's guest
- * channel, which mirrors the module's writes into the guest's view.
- */
-uint8_t *tdx_host_td_private_page(struct tdx_host_td *td, uint64_t gpa);
 
 /*
  * The guest's TDG.MR.REPORT on vCPU @vcpu with @reportdata, through the
