@@ -49,19 +49,6 @@
 /* The host puts NO_RBP_MOD in every TD's CONFIG_FLAGS (tdx-host.c, as KVM does). */
 #define TD_NO_RBP_MOD true
 
-/*
- * coco-vmm's helpers (core/vmm.c).  Weak until the engine is linked into
- * the library: the channel is only reached through the engine, and
- * tdx_chan_open_with lets tests run it without one.
- */
-#pragma weak coco_vmm_vcpu_index
-#pragma weak coco_vmm_vcpu_get_regs
-#pragma weak coco_vmm_vcpu_set_regs
-#pragma weak coco_vmm_read_shared
-#pragma weak coco_vmm_write_shared
-#pragma weak coco_vmm_convert
-#pragma weak coco_vmm_end
-
 struct tdx_chan {
 	const struct tdx_chan_vmm_ops *ops;
 	struct coco_vmm *vmm;
@@ -538,9 +525,6 @@ static const struct tdx_chan_vmm_ops vmm_ops = {
 
 static int chan_open(struct coco_vmm *vmm, struct coco_vm *vm, void **state)
 {
-	if (!coco_vmm_vcpu_get_regs || !coco_vmm_end)
-		return coco_err(-ENOTSUP, "tdx-model guest channel: coco-vmm's engine is not part "
-				"of this build");
 	return tdx_chan_open_with(&vmm_ops, vmm, vm, state);
 }
 
