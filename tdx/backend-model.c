@@ -19,6 +19,10 @@
  * contents are gone, as on hardware); converting to private adds a fresh
  * page (PAGE.AUG) once the TD runs, which the guest accepts.
  *
+ * Running guests (coco-vmm, tdx/guest-channel.c): a page given back to the
+ * host reads as zeros (its private contents are gone); the VMM itself
+ * reaches only shared pages (coco_vmm_read_shared).
+ *
  * Evidence: until guests run (coco-vmm), an in-process agent plays the
  * guest's part (TDG.MR.REPORT on vCPU 0 through a private scratch page
  * outside guest RAM), and the model Quoting Enclave turns the TDREPORT into
@@ -32,6 +36,8 @@
 #include <openssl/evp.h>
 
 #include "tdx/backend-common.h"
+#include "tdx/backend-model.h"
+#include "tdx/guest-channel.h"
 #include "tdx/module-model.h"
 #include "tdx/qe-model.h"
 #include "tdx/tdx-host.h"
@@ -355,12 +361,20 @@ static const struct tdx_launch_sink_ops model_sink = {
  * TD gets a fresh page (PAGE.AUG) for the guest to accept; before that the
  * page stays pending, as KVM leaves it until the guest first touches it.
  */
-static int convert_page(struct model_vm *mv, uint64_t gpa, enum coco_mem_state to)
+static int convert_page(struct coco_vm *vm, uint64_t gpa, enum coco_mem_state to)
 {
+	struct model_vm *mv = mv_of(vm);
 	bool held = tdx_host_td_is_private(mv->td, gpa);
 
-	if (to == COCO_MEM_SHARED)
-		return held ? tdx_host_td_to_shared(mv->td, gpa) : 0;
+	if (to == COCO_MEM_SHARED) {
+		uint8_t *view = coco_vm_guest_ptr(vm, gpa, PAGE);
+		int ret = held ? tdx_host_td_to_shared(mv->td, gpa) : 0;
+
+		/* The private contents are gone with the page: the host never sees them. */
+		if (!ret && held && view)
+			memset(view, 0, PAGE);
+		return ret;
+	}
 	if (held || !mv->finalised)
 		return 0;
 	return tdx_host_td_to_private(mv->td, gpa, false);
@@ -369,13 +383,12 @@ static int convert_page(struct model_vm *mv, uint64_t gpa, enum coco_mem_state t
 static int model_mem_convert(struct coco_vm *vm, uint64_t gpa, uint64_t size,
 			     enum coco_mem_state to)
 {
-	struct model_vm *mv = mv_of(vm);
 	enum coco_mem_state back = to == COCO_MEM_SHARED ? COCO_MEM_PRIVATE : COCO_MEM_SHARED;
 	uint64_t done;
 	int ret = 0;
 
 	for (done = 0; done < size; done += PAGE) {
-		ret = convert_page(mv, gpa + done, to);
+		ret = convert_page(vm, gpa + done, to);
 		if (ret)
 			break;
 	}
@@ -387,7 +400,7 @@ static int model_mem_convert(struct coco_vm *vm, uint64_t gpa, uint64_t size,
 		snprintf(msg, sizeof(msg), "%s", coco_last_error());
 		while (done) {
 			done -= PAGE;
-			if (convert_page(mv, gpa + done, back))
+			if (convert_page(vm, gpa + done, back))
 				coco_warn("tdx-model: undoing the conversion of GPA 0x%llx: %s",
 					  (unsigned long long)(gpa + done), coco_last_error());
 		}
@@ -398,11 +411,27 @@ static int model_mem_convert(struct coco_vm *vm, uint64_t gpa, uint64_t size,
 /* ------------------------------------------------------------------ */
 /* Evidence                                                             */
 
+int tdx_model_quote(struct coco_vm *vm, const uint8_t report[TDX_TDREPORT_SIZE], uint8_t **quote,
+		    size_t *len)
+{
+	struct tdx_module *m = tdx_model_module(vm ? vm->host : NULL);
+	struct tdx_qe_model *qe;
+	int ret;
+
+	if (!m || vm->dry_run)
+		return coco_err(-EINVAL, "tdx_model_quote: not a VM of the tdx-model backend");
+	/* The platform's Quoting Enclave: its keys live with the platform (made on first use). */
+	ret = tdx_module_qe_get(m, &qe);
+	if (!ret)
+		ret = tdx_qe_model_quote(qe, report, tdx_module_verify_report_fn, m,
+					 MODEL_QUOTE_VERSION, quote, len);
+	return ret;
+}
+
 static int model_get_evidence(struct coco_vm *vm, const uint8_t report_data[64],
 			      struct coco_evidence **evidence)
 {
 	struct model_vm *mv;
-	struct tdx_qe_model *qe;
 	uint8_t report[TDX_TDREPORT_SIZE];
 	uint8_t *quote = NULL;
 	size_t len = 0;
@@ -416,12 +445,8 @@ static int model_get_evidence(struct coco_vm *vm, const uint8_t report_data[64],
 				"FINALIZE ends its launch); finish the launch first",
 				coco_vm_label(vm));
 	ret = tdx_host_td_report(mv->td, 0, AGENT_SCRATCH_GPA, report_data, report);
-	/* The platform's Quoting Enclave: its keys live with the platform (made on first use). */
 	if (!ret)
-		ret = tdx_module_qe_get(mv->mh->module, &qe);
-	if (!ret)
-		ret = tdx_qe_model_quote(qe, report, tdx_module_verify_report_fn, mv->mh->module,
-					 MODEL_QUOTE_VERSION, &quote, &len);
+		ret = tdx_model_quote(vm, report, &quote, &len);
 	if (!ret)
 		ret = coco_evidence_new(&tdx_quote_evidence_ops, quote, len, evidence);
 	free(quote);
@@ -449,12 +474,11 @@ const struct coco_backend tdx_model_backend = {
 	.mem_slot_add = model_mem_slot_add,
 	.mem_convert = model_mem_convert,
 	.get_evidence = model_get_evidence,
+	.guest_channel = &tdx_model_guest_channel,
 };
 
 /* ------------------------------------------------------------------ */
 /* Accessors for tests (tdx/backend-model.h)                            */
-
-#include "tdx/backend-model.h"
 
 struct tdx_module *tdx_model_module(struct coco_host *host)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Guest-side TDCALLs of the module model (TDG.MEM.PAGE.ACCEPT,
- * TDG.MR.RTMR.EXTEND, TDG.MR.REPORT) and the platform's report check.
+ * Guest-side TDCALLs of the module model (TDG.VP.INFO, TDG.VP.VEINFO.GET,
+ * TDG.MEM.PAGE.ACCEPT, TDG.MR.RTMR.EXTEND, TDG.MR.REPORT) and the platform's
+ * report check.
  *
  * TDREPORT (specs/tdx.md 5.1, encoded by tdx/tdreport.h): TDINFO from the
  * TD's TDCS, TEE_TCB_INFO from the model's module identity, REPORTMACSTRUCT
@@ -29,6 +30,7 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "tdx/module-model-internal.h"
+#include "tdx/tdcall.h"
 
 #define OPND(code, id) tdx_status_with_operand(code, TDX_OPERAND_ID_##id)
 #define TEE_TCB_INFO_VALID 0x301FFull
@@ -84,6 +86,38 @@ static uint64_t guest_mem(struct tdx_module *m, uint32_t slot, uint64_t gpa, uin
 				      "model limitation: page 0x%llx's bytes are not reachable from "
 				      "this process", (unsigned long long)hpa);
 	return TDX_SUCCESS;
+}
+
+/*
+ * TDG.VP.INFO (tdx/tdcall.h): GPAW, ATTRIBUTES, NUM_VCPUS | MAX_VCPUS << 32,
+ * VCPU_INDEX.  R10 leaves TDG.SYS.RD unannounced: the model does not serve
+ * that leaf.  [M tdg_vp_info.c]
+ */
+static uint64_t vp_info(const struct tdx_model_td *td, const struct tdx_model_vcpu *vc,
+			struct tdx_module_args *a)
+{
+	a->rcx = td->config_flags & TDX_CONFIG_FLAG_GPAW ? TDX_GPAW_WIDE : TDX_GPAW_NARROW;
+	a->rdx = td->attributes;
+	a->r8 = (uint64_t)td->num_vcpus | ((uint64_t)td->max_vcpus << 32);
+	a->r9 = vc->vcpu_index;
+	a->r10 = 0;
+	a->r11 = 0;
+	return TDX_SUCCESS;
+}
+
+/*
+ * TDG.VP.VEINFO.GET: the model never delivers a #VE, so VE_INFO is never
+ * valid: outputs cleared and TDX_NO_VALID_VE_INFO.  Versions above 1 are
+ * refused first.  [M tdg_vp_veinfo_get.c]
+ */
+static uint64_t vp_veinfo_get(struct tdx_module *m, uint64_t version, struct tdx_module_args *a)
+{
+	a->rcx = a->rdx = a->r8 = a->r9 = a->r10 = 0;
+	if (version > 1)
+		return tdx_model_fail(m, OPND(TDX_OPERAND_INVALID, RAX),
+				      "TDG.VP.VEINFO.GET version %llu: 0 or 1",
+				      (unsigned long long)version);
+	return tdx_model_fail(m, TDX_NO_VALID_VE_INFO, "no #VE is pending (the model raises none)");
 }
 
 static uint64_t page_accept(struct tdx_module *m, uint32_t slot, struct tdx_module_args *a)
@@ -214,10 +248,16 @@ uint64_t tdx_model_tdcall(struct tdx_module *m, uint64_t tdvpr_pa, uint64_t rax,
 
 	if (status != TDX_SUCCESS)
 		return status;
-	if (rax >> 16)
+	/* Bits 23:16 are the leaf version (TDG.VP.VEINFO.GET has 0 and 1); 63:24 are 0. */
+	if ((rax >> 24) || ((rax & TDX_VERSION_MASK) && (rax & TDX_LEAF_MASK) != TDG_VP_VEINFO_GET))
 		return tdx_model_fail(m, OPND(TDX_OPERAND_INVALID, RAX),
-				      "RAX 0x%llx: bits 63:16 must be 0", (unsigned long long)rax);
-	switch (rax) {
+				      "RAX 0x%llx: bits 63:16 must be 0 (a version only for "
+				      "TDG.VP.VEINFO.GET)", (unsigned long long)rax);
+	switch (rax & TDX_LEAF_MASK) {
+	case TDG_VP_INFO:
+		return vp_info(td, vc, a);
+	case TDG_VP_VEINFO_GET:
+		return vp_veinfo_get(m, (rax & TDX_VERSION_MASK) >> TDX_VERSION_SHIFT, a);
 	case TDG_MEM_PAGE_ACCEPT:
 		return page_accept(m, vc->td_slot, a);
 	case TDG_MR_RTMR_EXTEND:

@@ -838,7 +838,7 @@ static int create_vcpu(struct tdx_host_td *td, unsigned int i)
 	}
 	/* TDH.VP.INIT version 1 on the vCPU's LP: x2APIC ID = vCPU index. */
 	v->lp = i % nlps(h);
-	a = (struct tdx_module_args){ .rcx = v->tdvpr, .rdx = 0, .r8 = i };
+	a = (struct tdx_module_args){ .rcx = v->tdvpr, .rdx = TDX_HOST_VP_INIT_RCX, .r8 = i };
 	ret = call(h, "tdx_host_td_create: vCPU init", v->lp, TDX_LEAF_VERSION(TDH_VP_INIT, 1), &a,
 		   NULL);
 	if (!ret)

@@ -64,6 +64,9 @@ void tdx_host_env_model(struct tdx_module *m, struct tdx_host_env *env);
 struct tdx_host;
 struct tdx_host_td;
 
+/* TDH.VP.INIT's RDX for every vCPU: the guest finds it in RCX and R8 at reset (no TD HOB). */
+#define TDX_HOST_VP_INIT_RCX 0ull
+
 int tdx_host_open(const struct tdx_host_env *env, struct tdx_host **host);
 /* Closing does not destroy TDs (their owner record outlives the handle until reaped). */
 void tdx_host_close(struct tdx_host *h);
