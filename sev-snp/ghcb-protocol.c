@@ -269,6 +269,41 @@ uint64_t ghcb_psc_entry_check(const struct ghcb_psc_entry *e)
 	return 0;
 }
 
+uint64_t ghcb_psc_process(uint8_t page[GHCB_PAGE_SIZE], uint32_t offset,
+			  ghcb_psc_convert_fn convert, void *ctx)
+{
+	uint16_t cur = (uint16_t)(page[offset] | page[offset + 1] << 8);
+	uint16_t end = (uint16_t)(page[offset + 2] | page[offset + 3] << 8);
+
+	/* ghcb_psc_locate bounded END_ENTRY by the shared buffer; re-check what we index by. */
+	if (end >= GHCB_PSC_MAX_ENTRIES ||
+	    offset + GHCB_PSC_HDR_SIZE + ((uint32_t)end + 1) * GHCB_PSC_ENTRY_SIZE > GHCB_PAGE_SIZE)
+		return GHCB_PSC_ERROR_INVALID_HDR;
+	for (uint32_t idx = cur; idx <= end; idx++) {
+		uint32_t entry_off = offset + GHCB_PSC_HDR_SIZE + idx * GHCB_PSC_ENTRY_SIZE;
+		struct ghcb_psc_entry e;
+		uint64_t err;
+		uint32_t npages;
+
+		ghcb_psc_entry_decode(ghcb_get_u64(page, entry_off), &e);
+		err = ghcb_psc_entry_check(&e);
+		if (err)
+			return err;
+		npages = e.large ? 512u : 1u;
+		if (e.cur_page < npages &&
+		    (e.op == GHCB_PSC_OP_PRIVATE || e.op == GHCB_PSC_OP_SHARED) &&
+		    convert(ctx, (e.gfn + e.cur_page) << 12,
+			    (uint64_t)(npages - e.cur_page) * GHCB_PAGE_SIZE,
+			    e.op == GHCB_PSC_OP_PRIVATE))
+			return GHCB_PSC_ERROR_GENERIC;
+		e.cur_page = (uint16_t)npages;
+		ghcb_put_u64(page, entry_off, ghcb_psc_entry_encode(&e));
+		page[offset] = (uint8_t)(idx + 1);
+		page[offset + 1] = (uint8_t)((idx + 1) >> 8);
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* AP creation                                                          */
 

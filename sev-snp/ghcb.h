@@ -215,6 +215,22 @@ uint64_t ghcb_psc_locate(const uint8_t page[GHCB_PAGE_SIZE], uint64_t ghcb_gpa, 
 /* One entry's checks (KVM snp_begin_psc + §7.3): 0 or GHCB_PSC_ERROR_INVALID_ENTRY. */
 uint64_t ghcb_psc_entry_check(const struct ghcb_psc_entry *e);
 
+/* A conversion a PSC entry asks for: 0, or an error (the entry fails). */
+typedef int (*ghcb_psc_convert_fn)(void *ctx, uint64_t gpa, uint64_t size, bool to_private);
+
+/*
+ * Serve the PSC buffer at @offset (from ghcb_psc_locate) as KVM does: the
+ * entries from CUR_ENTRY to END_ENTRY in order, each checked, private and
+ * shared ones converted through @convert from their CUR_PAGE on (a partly
+ * done 2 MiB entry continues 4 KiB-wise), PSMASH/UNSMASH completed without
+ * action; each finished entry's CUR_PAGE and the header's CUR_ENTRY are
+ * written back.  Stops at the first bad entry or failed conversion.
+ * Returns SW_EXIT_INFO_2: 0, GHCB_PSC_ERROR_INVALID_ENTRY or
+ * GHCB_PSC_ERROR_GENERIC.
+ */
+uint64_t ghcb_psc_process(uint8_t page[GHCB_PAGE_SIZE], uint32_t offset,
+			  ghcb_psc_convert_fn convert, void *ctx);
+
 /* ------------------------------------------------------------------ */
 /* AP creation (§7.5)                                                   */
 

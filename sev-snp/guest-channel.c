@@ -302,58 +302,38 @@ static int msr_protocol(struct snp_chan *c, struct coco_vmm_vcpu *vcpu, uint64_t
 /* ------------------------------------------------------------------ */
 /* NAE events (§7.2 - §7.5)                                             */
 
+struct psc_ctx {
+	struct snp_chan *c;
+	uint32_t index;
+};
+
+static int psc_convert(void *ctx, uint64_t gpa, uint64_t size, bool to_private)
+{
+	struct psc_ctx *p = ctx;
+	int ret = coco_vmm_convert(p->c->vmm, gpa, size,
+				   to_private ? COCO_MEM_PRIVATE : COCO_MEM_SHARED);
+
+	if (ret)
+		coco_info("SNP guest channel: vCPU %u: page state change of [0x%llx, +0x%llx) to "
+			  "%s refused: %s", p->index, (unsigned long long)gpa,
+			  (unsigned long long)size, to_private ? "private" : "shared",
+			  coco_last_error());
+	return ret;
+}
+
 /* Page state change (§7.3): entries from CUR_ENTRY to END_ENTRY, progress written back. */
 static void nae_psc(struct snp_chan *c, uint32_t index, uint8_t *page, uint64_t ghcb_gpa,
 		    const struct ghcb_request *req)
 {
-	uint32_t off, ghcb_err;
+	struct psc_ctx ctx = { c, index };
+	uint32_t off = 0, ghcb_err;
 	uint64_t err = ghcb_psc_locate(page, ghcb_gpa, req->scratch, &off, &ghcb_err);
-	uint16_t cur, end;
 
-	if (ghcb_err) {
+	if (ghcb_err)
 		ghcb_set_error(page, ghcb_err);
-		return;
-	}
-	if (err) {
-		ghcb_set_exit_info(page, 0, err);
-		return;
-	}
-	cur = coco_le16(page + off);
-	end = coco_le16(page + off + 2);
-	for (uint32_t idx = cur; idx <= end; idx++) {
-		uint32_t entry_off = off + GHCB_PSC_HDR_SIZE + idx * GHCB_PSC_ENTRY_SIZE;
-		struct ghcb_psc_entry e;
-		uint32_t npages;
-
-		ghcb_psc_entry_decode(ghcb_get_u64(page, entry_off), &e);
-		err = ghcb_psc_entry_check(&e);
-		if (err)
-			break;
-		npages = e.large ? 512u : 1u;
-		if (e.cur_page < npages &&
-		    (e.op == GHCB_PSC_OP_PRIVATE || e.op == GHCB_PSC_OP_SHARED)) {
-			/* A partly done 2 MiB entry continues 4 KiB-wise from CUR_PAGE (as KVM). */
-			uint64_t gpa = (e.gfn + e.cur_page) << 12;
-			uint64_t size = (uint64_t)(npages - e.cur_page) * PAGE;
-			int ret = coco_vmm_convert(c->vmm, gpa, size,
-						   e.op == GHCB_PSC_OP_PRIVATE ? COCO_MEM_PRIVATE
-									: COCO_MEM_SHARED);
-			if (ret) {
-				coco_info("SNP guest channel: vCPU %u: page state change entry %u "
-					  "(GPA 0x%llx, %s) refused: %s", index, idx,
-					  (unsigned long long)gpa, e.large ? "2 MiB" : "4 KiB",
-					  coco_last_error());
-				err = GHCB_PSC_ERROR_GENERIC;
-				break;
-			}
-		}
-		/* PSMASH / UNSMASH entries KVM completes without action (the RMP is its own). */
-		e.cur_page = (uint16_t)npages;
-		ghcb_put_u64(page, entry_off, ghcb_psc_entry_encode(&e));
-		page[off] = (uint8_t)(idx + 1);
-		page[off + 1] = (uint8_t)((idx + 1) >> 8);
-	}
-	ghcb_set_exit_info(page, 0, err);
+	else
+		ghcb_set_exit_info(page, 0, err ? err : ghcb_psc_process(page, off, psc_convert,
+									 &ctx));
 }
 
 /* SNP_GUEST_REQUEST (§7.4): the firmware's status in SW_EXIT_INFO_2's lower half. */
