@@ -168,18 +168,24 @@ static int chan_open(struct coco_vmm *vmm, struct coco_vm *vm, void **state)
 /* ------------------------------------------------------------------ */
 /* vCPU state                                                           */
 
-static int vmsa_to_kvm(const uint8_t *vmsa, uint32_t index, struct kvm_regs *regs,
-		       struct kvm_sregs *sregs)
+/*
+ * @regs/@sregs from the VMSA.  What a VMSA does not hold (the local APIC
+ * base, CR2, CR8, pending interrupts) stays as the caller filled it.
+ */
+static int vmsa_to_kvm(const uint8_t *vmsa, struct kvm_regs *regs, struct kvm_sregs *sregs)
 {
 	struct snp_vmsa_regs st;
+	struct kvm_sregs keep = *sregs;
 	int ret = snp_vmsa_decode(vmsa, &st);
 
 	if (ret)
 		return ret;
 	*regs = st.regs;
 	*sregs = st.sregs;
-	/* The VMSA has no APIC state: the local APIC starts as after reset. */
-	sregs->apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (index == 0 ? APIC_BASE_BSP : 0);
+	sregs->apic_base = keep.apic_base;
+	sregs->cr2 = keep.cr2;
+	sregs->cr8 = keep.cr8;
+	memcpy(sregs->interrupt_bitmap, keep.interrupt_bitmap, sizeof(keep.interrupt_bitmap));
 	return 0;
 }
 
@@ -195,7 +201,7 @@ static int chan_vcpu_boot_state(void *state, uint32_t index, struct kvm_regs *re
 	vmsa = snp_model_vm_launch_vmsa(c->vm, 0);
 	if (!vmsa)
 		return coco_err(-EINVAL, "SNP guest channel: no launched VMSA for vCPU 0");
-	ret = vmsa_to_kvm(vmsa, 0, regs, sregs);
+	ret = vmsa_to_kvm(vmsa, regs, sregs);
 	if (ret)
 		return coco_err_context(ret, "SNP guest channel: vCPU 0's measured VMSA");
 	pthread_mutex_lock(&c->lock);
@@ -428,8 +434,11 @@ static int nae_ap_creation(struct snp_chan *c, uint32_t index, uint8_t *page,
 	vmsa = malloc(PAGE);
 	if (!vmsa)
 		return coco_err(-ENOMEM, "SNP guest channel: out of memory");
+	/* An AP's local APIC as after reset: enabled, not the BSP; nothing pending. */
+	memset(&sregs, 0, sizeof(sregs));
+	sregs.apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (ap.apic_id ? 0 : APIC_BASE_BSP);
 	if (snp_model_vm_read_guest_vmsa(c->vm, ap.vmsa_gpa, vmsa) ||
-	    vmsa_to_kvm(vmsa, ap.apic_id, &regs, &sregs)) {
+	    vmsa_to_kvm(vmsa, &regs, &sregs)) {
 		snprintf(why, sizeof(why), "%s", coco_last_error());
 		goto invalid;
 	}
@@ -605,11 +614,8 @@ static int chan_io(void *state, struct coco_vmm_vcpu *vcpu, uint16_t port, bool 
 	if (out && count == 1 && size == 1 &&
 	    (port == COCO_MODEL_PVALIDATE_PORT || port == COCO_MODEL_RMPADJUST_PORT))
 		return doorbell(c, vcpu, port);
-	return coco_vmm_end(c->vmm, COCO_VMM_FAILED, "vCPU %u: %s of %u x %u bytes at port 0x%x, "
-			    "which is no port of the SNP model (PVALIDATE 0x%x, RMPADJUST 0x%x: "
-			    "a 1-byte OUT)", coco_vmm_vcpu_index(vcpu), out ? "OUT" : "IN",
-			    count, size, port, COCO_MODEL_PVALIDATE_PORT,
-			    COCO_MODEL_RMPADJUST_PORT);
+	/* Not a doorbell (or not its 1-byte OUT form): the VMM's "nothing serves it". */
+	return coco_err(-ENODEV, "port 0x%x is not an SNP model doorbell", port);
 }
 
 /* ------------------------------------------------------------------ */
