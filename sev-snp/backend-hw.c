@@ -76,6 +76,7 @@ const struct coco_backend snp_hw_backend = {
 	.caps = hw_caps,
 	.config_validate = snp_config_validate,
 	.plan_firmware = snp_plan_firmware,
+	.plan_guest_image = snp_plan_guest_image,
 	.vm_create = hw_vm_create,
 	.vm_destroy = hw_vm_destroy,
 	.launch_begin = snp_launch_begin,

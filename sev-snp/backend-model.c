@@ -23,9 +23,11 @@
 #include <openssl/evp.h>
 
 #include "core/util.h"
+#include "memory/mem-tracker.h"
 #include "sev-snp/certs.h"
 #include "sev-snp/cpuid-table.h"
 #include "sev-snp/guest-msg.h"
+#include "sev-snp/model-guest.h"
 #include "sev-snp/psp-cmdbuf.h"
 #include "sev-snp/psp-model.h"
 #include "sev-snp/secrets-page.h"
@@ -870,24 +872,16 @@ static int guest_request_report(struct coco_vm *vm, const uint8_t report_data[64
 	return 0;
 }
 
-static int model_get_evidence(struct coco_vm *vm, const uint8_t report_data[64],
-			      struct coco_evidence **out)
+/* The certificates a host hands out with extended guest requests (as KDS would). */
+static int add_certs(struct model_vm *mv, struct coco_evidence *ev)
 {
-	struct model_vm *mv = mv_of(vm);
-	uint8_t report[SNP_REPORT_SIZE];
-	struct coco_evidence *ev = NULL;
 	const struct snp_model_roots *roots;
 	uint8_t *vcek = NULL;
 	char *ask = NULL, *ark = NULL;
 	size_t vcek_len;
 	int ret;
 
-	ret = guest_request_report(vm, report_data, report);
-	if (!ret)
-		ret = coco_evidence_new(&snp_report_evidence_ops, report, sizeof(report), &ev);
-	/* The certificates a host hands out with extended guest requests (as KDS would). */
-	if (!ret)
-		ret = snp_model_vcek_cert(mv->mh->plat, &vcek, &vcek_len);
+	ret = snp_model_vcek_cert(mv->mh->plat, &vcek, &vcek_len);
 	if (!ret)
 		ret = coco_evidence_add_cert(ev, COCO_CERT_VCEK, vcek, vcek_len);
 	if (!ret)
@@ -903,12 +897,233 @@ static int model_get_evidence(struct coco_vm *vm, const uint8_t report_data[64],
 	free(vcek);
 	free(ask);
 	free(ark);
+	return ret;
+}
+
+static int model_get_evidence(struct coco_vm *vm, const uint8_t report_data[64],
+			      struct coco_evidence **out)
+{
+	uint8_t report[SNP_REPORT_SIZE];
+	struct coco_evidence *ev = NULL;
+	int ret;
+
+	ret = guest_request_report(vm, report_data, report);
+	if (!ret)
+		ret = coco_evidence_new(&snp_report_evidence_ops, report, sizeof(report), &ev);
+	if (!ret)
+		ret = add_certs(mv_of(vm), ev);
 	if (ret) {
 		coco_evidence_free(ev);
 		return ret;
 	}
 	*out = ev;
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* What the guest channel asks of the model VM (sev-snp/model-guest.h)  */
+
+extern const struct coco_backend snp_model_backend;
+
+bool snp_model_vm_is_model(const struct coco_vm *vm)
+{
+	return vm && vm->backend == &snp_model_backend && !vm->dry_run && vm->priv &&
+	       ((struct snp_vm *)vm->priv)->backend;
+}
+
+const uint8_t *snp_model_vm_launch_vmsa(struct coco_vm *vm, uint32_t index)
+{
+	struct model_vm *mv = mv_of(vm);
+	uint64_t page = (uint64_t)SCRATCH_VMSA0 + index;
+
+	if (index >= vm->vcpus_added || (page + 1) * PAGE > mv->scratch_size)
+		return NULL;
+	return scratch_ptr(mv, (unsigned int)page);
+}
+
+/* Is all of [gpa, gpa + size) private in the core's record? */
+static bool tracked_private(struct coco_vm *vm, uint64_t gpa, uint64_t size)
+{
+	enum coco_mem_state state;
+	uint64_t run;
+
+	if (coco_mem_tracker_get(vm->mem, gpa, &state, &run))
+		return false;
+	return state == COCO_MEM_PRIVATE && run >= size;
+}
+
+/*
+ * Before a guest instruction touches the page at @gpa: what KVM's fault
+ * path does.  A private page the RMP does not assign yet (guest memory
+ * outside the launch, or memory converted to private since) is assigned
+ * to the guest, as a 2 MiB page when the whole 2 MiB is private and
+ * aligned (sev_gmem_prepare); a 4 KiB access inside a 2 MiB RMP entry
+ * splits it (the SIZEM fault's PSMASH).
+ */
+static int prepare_guest_page(struct coco_vm *vm, uint64_t gpa, uint64_t spa, bool large)
+{
+	struct model_vm *mv = mv_of(vm);
+	struct rmp_view v;
+	int ret;
+
+	snp_model_rmp_lookup(mv->mh->plat, spa, &v);
+	if (!v.assigned && !v.immutable && tracked_private(vm, gpa, PAGE)) {
+		uint64_t gpa2m = gpa & ~(LARGE - 1), spa2m = spa & ~(LARGE - 1);
+		struct coco_mem_slot *s = coco_vm_find_slot(vm, gpa2m);
+		struct rmp_update_state st = { .gpa = gpa2m, .assigned = true, .large = true,
+					       .asid = mv->asid };
+
+		ret = -EINVAL;
+		if (large && s && s->gpa + s->size - gpa2m >= LARGE && gpa2m >= s->gpa &&
+		    (spa - spa2m) == (gpa - gpa2m) && tracked_private(vm, gpa2m, LARGE)) {
+			snp_platform_lock(mv->mh->plat);
+			ret = rmp_update(&mv->mh->plat->rmp, spa2m, &st);
+			snp_platform_unlock(mv->mh->plat);
+		}
+		if (ret) {
+			st.gpa = gpa & ~(PAGE - 1);
+			st.large = false;
+			ret = snp_model_rmpupdate(mv->mh->plat, spa & ~(PAGE - 1), &st);
+			if (ret)
+				return ret;
+		}
+		return 0;
+	}
+	if (!large && v.large && v.assigned && v.asid == mv->asid)
+		return snp_model_psmash(mv->mh->plat, spa & ~(LARGE - 1));
+	return 0;
+}
+
+static void explain_fault(struct coco_vm *vm, uint64_t gpa, uint64_t spa, const char *insn,
+			  char *why, size_t why_len)
+{
+	struct model_vm *mv = mv_of(vm);
+	struct rmp_view v;
+
+	if (!spa) {
+		snprintf(why, why_len, "%s: GPA 0x%llx is not guest memory", insn,
+			 (unsigned long long)gpa);
+		return;
+	}
+	snp_model_rmp_lookup(mv->mh->plat, spa, &v);
+	snprintf(why, why_len, "%s: GPA 0x%llx is not a private page of this guest (RMP: %s, "
+		 "ASID %u, GPA 0x%llx; the guest's ASID is %u): the access takes a nested page "
+		 "fault", insn, (unsigned long long)gpa, rmp_state_name(v.state), v.asid,
+		 (unsigned long long)v.gpa, mv->asid);
+}
+
+int snp_model_vm_pvalidate(struct coco_vm *vm, uint64_t gpa, bool large, bool validate,
+			   bool *unchanged, char *why, size_t why_len)
+{
+	struct model_vm *mv = mv_of(vm);
+	uint64_t spa = gpa_to_spa(vm, gpa, NULL);
+	int ret;
+
+	*unchanged = false;
+	if (gpa & ((large ? LARGE : PAGE) - 1))
+		return RMP_FAIL_INPUT;
+	if (!spa) {
+		explain_fault(vm, gpa, spa, "PVALIDATE", why, why_len);
+		return RMP_FAULT_NPF;
+	}
+	ret = prepare_guest_page(vm, gpa, spa, large);
+	if (ret)
+		return ret;
+	snp_platform_lock(mv->mh->plat);
+	ret = rmp_pvalidate(&mv->mh->plat->rmp, mv->asid, gpa, spa, large, validate, unchanged);
+	snp_platform_unlock(mv->mh->plat);
+	if (ret == RMP_FAULT_NPF)
+		explain_fault(vm, gpa, spa, "PVALIDATE", why, why_len);
+	return ret;
+}
+
+int snp_model_vm_rmpadjust(struct coco_vm *vm, uint64_t gpa, bool large, uint32_t target_vmpl,
+			   uint8_t perms, bool vmsa, char *why, size_t why_len)
+{
+	struct model_vm *mv = mv_of(vm);
+	uint64_t spa = gpa_to_spa(vm, gpa, NULL);
+	struct rmp_view v;
+	int ret;
+
+	if (gpa & ((large ? LARGE : PAGE) - 1))
+		return RMP_FAIL_INPUT;
+	if (!spa) {
+		explain_fault(vm, gpa, spa, "RMPADJUST", why, why_len);
+		return RMP_FAULT_NPF;
+	}
+	/* Only the SIZEM split: RMPADJUST needs a validated page, which PVALIDATE assigned. */
+	snp_model_rmp_lookup(mv->mh->plat, spa, &v);
+	if (!large && v.large && v.assigned && v.asid == mv->asid) {
+		ret = snp_model_psmash(mv->mh->plat, spa & ~(LARGE - 1));
+		if (ret)
+			return ret;
+	}
+	snp_platform_lock(mv->mh->plat);
+	ret = rmp_adjust(&mv->mh->plat->rmp, mv->asid, 0, gpa, spa, large, target_vmpl, perms,
+			 vmsa);
+	snp_platform_unlock(mv->mh->plat);
+	if (ret == RMP_FAULT_NPF)
+		explain_fault(vm, gpa, spa, "RMPADJUST", why, why_len);
+	return ret;
+}
+
+int snp_model_vm_read_guest_vmsa(struct coco_vm *vm, uint64_t gpa, uint8_t vmsa[SNP_PAGE_SIZE])
+{
+	struct model_vm *mv = mv_of(vm);
+	uint8_t *host = NULL;
+	uint64_t spa = gpa_to_spa(vm, gpa, &host);
+	struct rmp_view v;
+
+	if (!spa || (gpa & (PAGE - 1)))
+		return coco_err(-EINVAL, "AP creation: VMSA GPA 0x%llx is not a guest page",
+				(unsigned long long)gpa);
+	snp_platform_lock(mv->mh->plat);
+	rmp_lookup(&mv->mh->plat->rmp, spa, &v);
+	if (v.assigned && v.asid == mv->asid && v.gpa == gpa && v.validated && v.vmsa &&
+	    !v.immutable)
+		memcpy(vmsa, host, PAGE);
+	snp_platform_unlock(mv->mh->plat);
+	if (!(v.assigned && v.asid == mv->asid && v.gpa == gpa && v.validated && v.vmsa &&
+	      !v.immutable))
+		return coco_err(-EINVAL, "AP creation: the page at GPA 0x%llx is not a VMSA page of "
+				"the guest (RMP: %s, ASID %u, validated %s, VMSA bit %s); the guest "
+				"makes it one with PVALIDATE, then RMPADJUST with the VMSA bit",
+				(unsigned long long)gpa, rmp_state_name(v.state), v.asid,
+				v.validated ? "yes" : "no", v.vmsa ? "yes" : "no");
+	return 0;
+}
+
+int snp_model_vm_guest_request(struct coco_vm *vm, const uint8_t req[SNP_PAGE_SIZE],
+			       uint8_t rsp[SNP_PAGE_SIZE], uint32_t *fw_status)
+{
+	struct model_vm *mv = mv_of(vm);
+	struct snp_cmd_guest_request cmd = {
+		.gctx_paddr = scratch_spa(mv, SCRATCH_GCTX),
+		.request_paddr = scratch_spa(mv, SCRATCH_REQUEST),
+		.response_paddr = scratch_spa(mv, SCRATCH_RESPONSE),
+	};
+	int ret;
+
+	*fw_status = 0;
+	memcpy(scratch_ptr(mv, SCRATCH_REQUEST), req, PAGE);
+	memset(scratch_ptr(mv, SCRATCH_RESPONSE), 0, PAGE);
+	ret = rmp_make_firmware(mv->mh->plat, cmd.response_paddr);
+	if (ret)
+		return ret;
+	ret = psp_cmd(&mv->mh->psp, SNP_CMD_GUEST_REQUEST, &cmd, sizeof(cmd), fw_status);
+	if (release_range(mv->mh, cmd.response_paddr, PAGE))
+		return coco_err(-EIO, "SNP_GUEST_REQUEST: the response page could not be "
+				"reclaimed");
+	/* A firmware error is the guest's answer; only a command that did not run fails here. */
+	if (ret && !*fw_status)
+		return ret;
+	memcpy(rsp, scratch_ptr(mv, SCRATCH_RESPONSE), PAGE);
+	return 0;
+}
+
+int snp_model_vm_add_certs(struct coco_vm *vm, struct coco_evidence *evidence)
+{
+	return add_certs(mv_of(vm), evidence);
 }
 
 const struct coco_backend snp_model_backend = {
@@ -932,4 +1147,6 @@ const struct coco_backend snp_model_backend = {
 	.mem_slot_add = model_mem_slot_add,
 	.mem_convert = model_mem_convert,
 	.get_evidence = model_get_evidence,
+	.plan_guest_image = snp_plan_guest_image,
+	.guest_channel = &snp_model_guest_channel,
 };

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/guest-abi.h"
 #include "core/internal.h"
 #include "core/util.h"
 #include "sev-snp/ovmf.h"
@@ -319,4 +320,28 @@ int snp_plan_firmware(const struct coco_firmware_spec *spec, const struct coco_v
 	}
 	*out = plan;
 	return 0;
+}
+
+int snp_plan_guest_image(struct coco_launch_plan *plan, const struct coco_vm_config *config)
+{
+	/* The same page types and labels as OVMF's SNP_SECRETS and CPUID sections. */
+	const struct coco_region secrets = {
+		.gpa = COCO_GUEST_SNP_SECRETS_GPA,
+		.size = SNP_PAGE_SIZE,
+		.type = COCO_PAGE_SECRETS,
+		.label = "snp-secrets",
+	};
+	const struct coco_region cpuid = {
+		.gpa = COCO_GUEST_SNP_CPUID_GPA,
+		.size = SNP_PAGE_SIZE,
+		.type = COCO_PAGE_CPUID,
+		.label = "cpuid",
+	};
+	int ret;
+
+	(void)config;	/* the pages do not depend on it; the CPUID contents come at launch */
+	ret = coco_plan_add_region(plan, &secrets);
+	if (!ret)
+		ret = coco_plan_add_region(plan, &cpuid);
+	return ret ? coco_err_context(ret, "SNP guest image: secrets and CPUID pages") : 0;
 }
