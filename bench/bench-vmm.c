@@ -5,11 +5,13 @@
  *
  * 1. start: define -> first guest instruction of a 1 GiB guest on each
  *    model, against the cost of hashing the guest's measured pages plus a
- *    bare KVM VM of the same memory running to its first exit.  The guest's
- *    first console byte stands for its first instruction (it prints before
- *    anything else).  Goal: ratio <= 1.5; unmeasured memory must not cost
- *    per page, so the ratio must not grow with the memory size (also
- *    printed for 128 MiB).
+ *    bare KVM VM of the same memory running to its first exit.  The guest
+ *    is one instruction at the reset vector (the exit port), so both sides
+ *    end at the guest's first instruction; the test guest's own boot (mode
+ *    switches, page tables) is printed beside it but is guest work, not
+ *    the VMM's.  Goal: ratio <= 1.5; unmeasured memory must not cost per
+ *    page, so the ratio must not grow with the memory size (also printed
+ *    for 128 MiB).
  * 2. convert: guest-initiated conversions (BENCH_CONVERT mode) of a range
  *    at 2 MiB and 4 KiB, in pages per second, timed on the host from the
  *    guest's "bench: phase" console lines.
@@ -19,6 +21,7 @@
  * usage: bench-vmm SNP_GUEST_ELF TDX_GUEST_ELF [CONVERT_MIB]
  * Exits 77 without a usable /dev/kvm.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -112,6 +115,69 @@ static void options_for(const struct guest *g, uint64_t mem, const char *platfor
 	o->image_len = g->len;
 	o->timeout_ms = 600000;
 	o->console = console_tick;
+}
+
+/*
+ * A guest image that is one instruction at the reset vector: OUT of EAX to
+ * the exit port, in the vendor's reset mode (SNP real mode needs the
+ * operand-size prefix, TDX starts in 32-bit mode).
+ */
+static void craft_exit_guest(enum coco_vendor vendor, struct guest *g)
+{
+	static const uint8_t real_mode[] = { 0x66, 0xe7, COCO_GUEST_EXIT_PORT, 0xeb, 0xfe };
+	static const uint8_t prot_mode[] = { 0xe7, COCO_GUEST_EXIT_PORT, 0xeb, 0xfe };
+	const uint8_t *code = vendor == COCO_VENDOR_INTEL_TDX ? prot_mode : real_mode;
+	size_t code_len = vendor == COCO_VENDOR_INTEL_TDX ? sizeof(prot_mode) : sizeof(real_mode);
+	size_t off = sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr);
+	Elf64_Ehdr *e;
+	Elf64_Phdr *p;
+
+	g->len = off + COCO_PAGE_SIZE;
+	g->elf = calloc(1, g->len);
+	e = (Elf64_Ehdr *)(void *)g->elf;
+	p = (Elf64_Phdr *)(void *)(g->elf + sizeof(*e));
+	memcpy(e->e_ident, ELFMAG, SELFMAG);
+	e->e_ident[EI_CLASS] = ELFCLASS64;
+	e->e_ident[EI_DATA] = ELFDATA2LSB;
+	e->e_ident[EI_VERSION] = EV_CURRENT;
+	e->e_type = ET_EXEC;
+	e->e_machine = EM_X86_64;
+	e->e_version = EV_CURRENT;
+	e->e_entry = 0xfffffff0;
+	e->e_phoff = sizeof(*e);
+	e->e_ehsize = sizeof(*e);
+	e->e_phentsize = sizeof(*p);
+	e->e_phnum = 1;
+	*p = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = off, .p_vaddr = 0xfffff000,
+			   .p_paddr = 0xfffff000, .p_filesz = COCO_PAGE_SIZE,
+			   .p_memsz = COCO_PAGE_SIZE, .p_align = COCO_PAGE_SIZE };
+	memcpy(g->elf + off + 0xff0, code, code_len);
+}
+
+/* Seconds from define to the one-instruction guest's exit. */
+static double time_first_instruction(const struct guest *g, uint64_t mem, const char *platform,
+				     double *unused)
+{
+	struct coco_vmm_options o;
+	struct coco_vmm_result res;
+	struct coco_vmm *vmm;
+	double t0, t;
+
+	(void)unused;
+	options_for(g, mem, platform, &o);
+	t0 = bench_now();
+	if (coco_vmm_create(&o, &vmm) || coco_vmm_run(vmm, &res)) {
+		fprintf(stderr, "bench-vmm: %s: %s\n", g->backend, coco_last_error());
+		exit(1);
+	}
+	t = bench_now() - t0;
+	if (res.outcome != COCO_VMM_EXITED) {
+		fprintf(stderr, "bench-vmm: %s: the one-instruction guest %s: %s\n", g->backend,
+			coco_vmm_outcome_name(res.outcome), res.reason);
+		exit(1);
+	}
+	coco_vmm_destroy(vmm);
+	return t;
 }
 
 /* Seconds from define to the guest's first console byte; the VMM is stopped there. */
@@ -246,12 +312,15 @@ static double best_of(double (*fn)(const struct guest *, uint64_t, const char *,
 
 static void bench_start(const struct guest *g, uint64_t mem, const char *platform)
 {
-	double subject, hash = 1e9, bare = 1e9, rss;
+	struct guest tiny = { .backend = g->backend, .vendor = g->vendor };
+	double subject, boot, hash = 1e9, bare = 1e9, rss;
 
-	(void)time_start(g, mem, platform, NULL);	/* the platform initialises once */
-	subject = best_of(time_start, g, mem, platform);
+	craft_exit_guest(g->vendor, &tiny);
+	(void)time_first_instruction(&tiny, mem, platform, NULL);	/* the platform initialises once */
+	subject = best_of(time_first_instruction, &tiny, mem, platform);
+	boot = best_of(time_start, g, mem, platform);
 	for (int i = 0; i < START_ROUNDS; i++) {
-		double h = time_hash(g), b = time_bare_kvm(mem);
+		double h = time_hash(&tiny), b = time_bare_kvm(mem);
 
 		hash = h < hash ? h : hash;
 		bare = b < bare ? b : bare;
@@ -259,8 +328,10 @@ static void bench_start(const struct guest *g, uint64_t mem, const char *platfor
 	printf("{\"bench\":\"vmm-start\",\"backend\":\"%s\",\"memory_mib\":%" PRIu64
 	       ",\"metric\":\"define_to_first_instruction_ratio\",\"value\":%.3f,"
 	       "\"subject_ms\":%.3f,\"reference_ms\":%.3f,\"hash_ms\":%.3f,\"bare_kvm_ms\":%.3f,"
-	       "\"goal\":\"<= 1.5\"}\n", g->backend, mem / MIB, subject / (hash + bare),
-	       subject * 1e3, (hash + bare) * 1e3, hash * 1e3, bare * 1e3);
+	       "\"test_guest_first_console_byte_ms\":%.3f,\"goal\":\"<= 1.5\"}\n", g->backend,
+	       mem / MIB, subject / (hash + bare), subject * 1e3, (hash + bare) * 1e3, hash * 1e3,
+	       bare * 1e3, boot * 1e3);
+	free(tiny.elf);
 	(void)time_start(g, mem, platform, &rss);
 	printf("{\"bench\":\"vmm-rss\",\"backend\":\"%s\",\"memory_mib\":%" PRIu64
 	       ",\"metric\":\"rss_beyond_guest_memory\",\"value\":%.2f,\"unit\":\"MiB\","

@@ -495,16 +495,20 @@ static uint32_t run_bench_convert(const struct coco_guest_params *params)
 			    "at or above 4 MiB and inside memory");
 	for (uint64_t p = gpa; p < gpa + size; p += SZ_2M)
 		accept_2m(p, p == gpa);
+	/* The host times each pass from these lines (bench/bench-vmm.c). */
+	guest_printf("bench: phase 2M\n");
 	for (uint64_t p = gpa; p < gpa + size; p += SZ_2M, chunks++) {
 		convert_or_panic(p, SZ_2M, 1);
 		convert_or_panic(p, SZ_2M, 0);
 		accept_2m(p, 0);
 	}
+	guest_printf("bench: phase 4K\n");
 	for (uint64_t p = gpa; p < gpa + size; p += SZ_4K, pages++) {
 		convert_or_panic(p, SZ_4K, 1);
 		convert_or_panic(p, SZ_4K, 0);
 		accept_4k(p, SZ_4K);
 	}
+	guest_printf("bench: phase done\n");
 	guest_printf("bench: 2M conversions: %llu each way; 4K conversions: %llu each way\n",
 		     (unsigned long long)chunks, (unsigned long long)pages);
 	return 0;
