@@ -86,7 +86,16 @@ struct snp_chan {
 	struct chan_vcpu vcpu[];
 };
 
-static const uint32_t channel_msrs[] = { GHCB_MSR };
+/*
+ * SEV_STATUS (0xC0010131) is read-only and reports the guest's SEV
+ * features: bits 0 SEV, 1 SEV-ES, 2 SNP, and bit n + 2 for SEV_FEATURES
+ * bit n (snp.md §1, Linux msr-index.h).  The hardware answers it; here the
+ * channel does, since the CPU has no SEV.
+ */
+#define SEV_STATUS_MSR 0xC0010131u
+#define SEV_STATUS_SEV_ES (1ull << 0 | 1ull << 1)
+
+static const uint32_t channel_msrs[] = { GHCB_MSR, SEV_STATUS_MSR };
 
 /* ------------------------------------------------------------------ */
 /* Open / close                                                         */
@@ -549,6 +558,13 @@ static int chan_msr(void *state, struct coco_vmm_vcpu *vcpu, bool write, uint32_
 	struct snp_chan *c = state;
 	uint32_t vi = coco_vmm_vcpu_index(vcpu);
 
+	if (index == SEV_STATUS_MSR && vi < c->nvcpus) {
+		if (write)	/* read-only: the CPU raises #GP, which kills a guest without an IDT */
+			return coco_vmm_end(c->vmm, COCO_VMM_FAILED, "vCPU %u wrote the read-only "
+					    "SEV_STATUS MSR 0x%x (#GP)", vi, SEV_STATUS_MSR);
+		*value = SEV_STATUS_SEV_ES | c->vm_features << 2;
+		return 0;
+	}
 	if (index != GHCB_MSR || vi >= c->nvcpus)
 		return coco_err(-EINVAL, "SNP guest channel: MSR 0x%x of vCPU %u is not the GHCB "
 				"MSR this channel filters", index, vi);

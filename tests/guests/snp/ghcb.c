@@ -24,6 +24,12 @@ static inline uint64_t rdmsr(uint32_t msr)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* SEV_STATUS (MSR 0xC0010131): bit 2 says SNP is active (snp.md §1). */
+uint64_t sev_status(void)
+{
+	return rdmsr(0xC0010131u);
+}
+
 uint64_t ghcb_msr_call(uint64_t request)
 {
 	wrmsr(MSR_GHCB, request);

@@ -103,8 +103,11 @@ static void fill_check(uint64_t gpa, uint64_t len, uint8_t seed)
 static void setup_ghcb(void)
 {
 	unsigned int min_version, max_version, cbit;
-	uint64_t features;
+	uint64_t features, status = sev_status();
 
+	guest_printf("SEV_STATUS: 0x%llx\n", (unsigned long long)status);
+	if (!(status & SEV_STATUS_SNP))
+		guest_panic("SEV_STATUS says SNP is not active");
 	if (ghcb_msr_sev_info(&min_version, &max_version, &cbit))
 		guest_panic("SEV information request: no SEV information response");
 	guest_printf("SEV info: GHCB protocol %u..%u, C-bit %u\n", min_version, max_version, cbit);

@@ -159,6 +159,10 @@ void guest_report_req_payload(uint8_t payload[GUEST_REPORT_REQ_SIZE], const uint
 /* ghcb.c: the GHCB protocols over the model's VMGEXIT                  */
 
 uint64_t ghcb_msr_call(uint64_t request);	/* WRMSR (= VMGEXIT), then RDMSR */
+/* The SEV_STATUS MSR (read-only; bit 2 = SNP active). */
+uint64_t sev_status(void);
+#define SEV_STATUS_SNP (1ull << 2)
+
 /* SEV information: 0 with the versions and the C-bit, or -1. */
 int ghcb_msr_sev_info(unsigned int *min_version, unsigned int *max_version,
 		      unsigned int *cbit);
