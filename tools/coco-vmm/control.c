@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "../cococtl/json.h"
 
 static const struct {
 	const char *word;
