@@ -124,4 +124,44 @@ static inline void bench_report(const char *bench, const char *metric, double su
 	fflush(stdout);
 }
 
+
+/* This process's resident set (VmRSS of /proc/self/status) in KiB; -1 if unknown. */
+static inline long bench_rss_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* Rss in KiB of the mapping that starts at @start (/proc/self/smaps); 0 if none. */
+static inline long bench_mapping_rss_kib(const void *start)
+{
+	char line[512];
+	unsigned long lo, hi;
+	long kib = 0;
+	int in_mapping = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			in_mapping = lo == (unsigned long)(uintptr_t)start;
+			continue;
+		}
+		if (in_mapping && sscanf(line, "Rss: %ld kB", &kib) == 1)
+			break;
+	}
+	fclose(f);
+	return kib;
+}
+
 #endif

@@ -152,6 +152,35 @@ _Static_assert(GUEST_MEMFD_FLAG_INIT_SHARED == 2, "GUEST_MEMFD_FLAG_INIT_SHARED"
 _Static_assert(KVM_MEM_GUEST_MEMFD == 4, "KVM_MEM_GUEST_MEMFD");
 _Static_assert(KVM_MEMORY_ATTRIBUTE_PRIVATE == 8, "KVM_MEMORY_ATTRIBUTE_PRIVATE");
 
+/* ------------------------------------------------------------------ */
+/* Exits coco-vmm serves that Linux 6.1's headers predate               */
+
+/* KVM_EXIT_MEMORY_FAULT (Linux 6.8): run->memory_fault {u64 flags, gpa, size}. */
+#ifndef KVM_EXIT_MEMORY_FAULT
+#define KVM_EXIT_MEMORY_FAULT 39
+#endif
+#ifndef KVM_MEMORY_EXIT_FLAG_PRIVATE
+#define KVM_MEMORY_EXIT_FLAG_PRIVATE (1ull << 3)
+#endif
+struct coco_kvm_memory_fault {
+	uint64_t flags;
+	uint64_t gpa;
+	uint64_t size;
+};
+/* The exit's fields sit at the start of kvm_run's exit union, as every exit's do. */
+#define COCO_KVM_RUN_MEMORY_FAULT(run) ((const struct coco_kvm_memory_fault *)(void *)&(run)->hw)
+
+/* The hypercall number of KVM_EXIT_HYPERCALL for conversions (linux/kvm_para.h). */
+#ifndef KVM_HC_MAP_GPA_RANGE
+#define KVM_HC_MAP_GPA_RANGE 12
+#endif
+/* KVM_EXIT_SYSTEM_EVENT type of a TDX guest's ReportFatalError (Linux 6.16). */
+#ifndef KVM_SYSTEM_EVENT_TDX_FATAL
+#define KVM_SYSTEM_EVENT_TDX_FATAL 7
+#endif
+
+_Static_assert(KVM_EXIT_MEMORY_FAULT == 39, "KVM_EXIT_MEMORY_FAULT");
+
 /* With headers of a kernel that has guest_memfd (6.8+), its structures must agree with ours. */
 #ifdef COCO_KVM_UAPI_KERNEL_HEADERS_HAVE_GUEST_MEMFD
 _Static_assert(sizeof(struct kvm_create_guest_memfd) == sizeof(struct coco_kvm_create_guest_memfd),

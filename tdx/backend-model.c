@@ -183,6 +183,77 @@ static int model_caps(struct coco_host *host, struct coco_caps *caps)
 /* ------------------------------------------------------------------ */
 /* VMs                                                                  */
 
+/* Model memory comes in chunks of 2 MiB (core/model-platform.h). */
+#define MODEL_CHUNK (2ull << 20)
+
+/*
+ * Model memory chunks are 2 MiB: a slot takes the chunks that cover it, and
+ * its GPA keeps its offset within a 2 MiB page so large pages line up.
+ */
+static void slot_chunks(const struct coco_mem_slot *slot, uint64_t *spa_base, uint64_t *bytes)
+{
+	uint64_t first = slot->gpa % MODEL_CHUNK;
+
+	*bytes = (first + slot->size + MODEL_CHUNK - 1) / MODEL_CHUNK * MODEL_CHUNK;
+	*spa_base = slot->platform_base - first;
+}
+
+/*
+ * The slot's memory becomes model memory: the TD's private pages are the
+ * guest's own pages (as KVM takes them from guest_memfd), so what the
+ * module writes there (TDH.MEM.PAGE.ADD) is what the vCPUs run.
+ */
+static int model_mem_slot_add(struct coco_vm *vm, struct coco_mem_slot *slot)
+{
+	struct coco_model_platform *plat;
+	uint64_t spa, bytes;
+	int ret;
+
+	if (vm->dry_run)
+		return 0;
+	plat = mv_of(vm)->mh->env.plat;
+	bytes = (slot->gpa % MODEL_CHUNK + slot->size + MODEL_CHUNK - 1) / MODEL_CHUNK * MODEL_CHUNK;
+	ret = coco_model_platform_alloc(plat, bytes, &spa);
+	if (ret)
+		return ret;
+	slot->platform_base = spa + slot->gpa % MODEL_CHUNK;
+	ret = coco_model_platform_map_local(plat, slot->platform_base, slot->size, slot->host);
+	if (ret) {
+		coco_model_platform_free(plat, spa, bytes);
+		slot->platform_base = 0;
+	}
+	return ret;
+}
+
+/* tdx_host_td_set_page_source: the system physical address of guest page @gpa. */
+static int guest_page_of(void *ctx, uint64_t gpa, uint64_t *spa)
+{
+	struct coco_vm *vm = ctx;
+	struct coco_mem_slot *slot = coco_vm_find_slot(vm, gpa);
+
+	if (!slot || !slot->platform_base)
+		return -ENOENT;	/* not guest memory: the host's pool backs it */
+	*spa = slot->platform_base + (gpa - slot->gpa);
+	return 0;
+}
+
+static void release_slots(struct coco_vm *vm, struct model_vm *mv)
+{
+	struct coco_model_platform *plat = mv->mh->env.plat;
+
+	for (size_t i = 0; i < vm->nslots; i++) {
+		struct coco_mem_slot *s = &vm->slots[i];
+		uint64_t base, bytes;
+
+		if (!s->platform_base)
+			continue;
+		slot_chunks(s, &base, &bytes);
+		coco_model_platform_unmap_local(plat, s->platform_base);
+		coco_model_platform_free(plat, base, bytes);
+		s->platform_base = 0;
+	}
+}
+
 static const struct tdx_launch_sink_ops model_sink;
 
 static void model_vm_destroy(struct coco_vm *vm)
@@ -194,9 +265,13 @@ static void model_vm_destroy(struct coco_vm *vm)
 		return;
 	}
 	mv = mv_of(vm);
-	if (mv->td && tdx_host_td_destroy(mv->td))
+	if (mv->td && tdx_host_td_destroy(mv->td)) {
+		/* The module may still own pages of the slots: their chunks stay allocated. */
 		coco_warn("tdx-model: tearing down TD '%s': %s", coco_vm_label(vm),
 			  coco_last_error());
+	} else {
+		release_slots(vm, mv);
+	}
 	free(mv);
 	tdx_vm_free_common(vm);
 }
@@ -223,16 +298,10 @@ static int model_vm_create(struct coco_vm *vm)
 		model_vm_destroy(vm);
 		return coco_err_context(ret, "coco_vm_create on tdx-model");
 	}
+	tdx_host_td_set_page_source(mv->td, guest_page_of, vm);
 	return 0;
 }
 
-/* Private pages are the module's, not the slots': nothing to bind. */
-static int model_mem_slot_add(struct coco_vm *vm, struct coco_mem_slot *slot)
-{
-	(void)vm;
-	(void)slot;
-	return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* The launch sink                                                      */

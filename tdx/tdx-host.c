@@ -76,6 +76,9 @@ struct tdx_host_td {
 	struct gpa_map priv;
 	uint64_t src_page;		/* shared source page of TDH.MEM.PAGE.ADD */
 	unsigned int root_level;
+	/* The guest's own memory for its private pages (tdx_host_td_set_page_source). */
+	int (*page_of)(void *ctx, uint64_t gpa, uint64_t *hpa);
+	void *page_ctx;
 };
 
 /* ------------------------------------------------------------------ */
@@ -1025,6 +1028,41 @@ static int ensure_sept(struct tdx_host_td *td, uint64_t gpa)
 	return 0;
 }
 
+void tdx_host_td_set_page_source(struct tdx_host_td *td,
+				 int (*page_of)(void *ctx, uint64_t gpa, uint64_t *hpa), void *ctx)
+{
+	td->page_of = page_of;
+	td->page_ctx = ctx;
+}
+
+/*
+ * The page that backs private GPA @gpa: the guest's memory at @gpa, or one
+ * from the pool for GPAs outside it (the host's own scratch pages).
+ */
+static int guest_page(struct tdx_host_td *td, uint64_t gpa, uint64_t *pa)
+{
+	int ret = td->page_of ? td->page_of(td->page_ctx, gpa, pa) : -ENOENT;
+
+	if (ret != -ENOENT)
+		return ret;
+	coco_clear_error();
+	return td_page(td, pa);
+}
+
+static bool pool_page(struct tdx_host *h, uint64_t pa)
+{
+	size_t index;
+
+	return pool_chunk_of(h, pa, &index) != NULL;
+}
+
+/* A page guest_page gave out is no longer the TD's: the pool takes back only its own. */
+static void guest_page_release(struct tdx_host_td *td, uint64_t pa)
+{
+	if (pool_page(td->h, pa))
+		pool_free(td->h, pa, 1);
+}
+
 int tdx_host_td_add_page(struct tdx_host_td *td, uint64_t gpa, const uint8_t src[4096], bool extend)
 {
 	struct tdx_host *h = td->h;
@@ -1038,14 +1076,14 @@ int tdx_host_td_add_page(struct tdx_host_td *td, uint64_t gpa, const uint8_t src
 	if (!td->src_page)
 		return coco_err(-EBUSY, "tdx_host_td_add_page: the TD is not initialised "
 				"(tdx_host_td_init first)");
-	if ((ret = ensure_sept(td, gpa)) || (ret = td_page(td, &target)))
+	if ((ret = ensure_sept(td, gpa)) || (ret = guest_page(td, gpa, &target)))
 		return coco_err_context(ret, "tdx_host_td_add_page at GPA 0x%llx",
 					(unsigned long long)gpa);
 	memcpy(pool_ptr(h, td->src_page), src, PAGE);
 	a = (struct tdx_module_args){ .rcx = gpa, .rdx = td->tdr, .r8 = target, .r9 = td->src_page };
 	ret = call(h, "tdx_host_td_add_page", 0, TDH_MEM_PAGE_ADD, &a, NULL);
 	if (ret) {
-		pool_free(h, target, 1);
+		guest_page_release(td, target);
 		return ret;
 	}
 	if ((ret = map_put(&td->priv, gpa, target)))
@@ -1095,7 +1133,7 @@ int tdx_host_td_to_shared(struct tdx_host_td *td, uint64_t gpa)
 		return ret;
 	wbinvd_page(h, hpa, td->hkid, "tdx_host_td_to_shared");
 	map_del(&td->priv, gpa);
-	pool_free(h, hpa, 1);
+	guest_page_release(td, hpa);
 	return 0;
 }
 
@@ -1122,12 +1160,12 @@ int tdx_host_td_to_private(struct tdx_host_td *td, uint64_t gpa, bool do_accept)
 				(unsigned long long)gpa);
 	if (do_accept && !h->env.tdcall)
 		return coco_err(-ENOTSUP, "tdx_host_td_to_private: no guest to accept the page");
-	if ((ret = ensure_sept(td, gpa)) || (ret = td_page(td, &hpa)))
+	if ((ret = ensure_sept(td, gpa)) || (ret = guest_page(td, gpa, &hpa)))
 		return ret;
 	a = (struct tdx_module_args){ .rcx = gpa, .rdx = td->tdr, .r8 = hpa };
 	ret = call(h, "tdx_host_td_to_private", 0, TDH_MEM_PAGE_AUG, &a, NULL);
 	if (ret) {
-		pool_free(h, hpa, 1);
+		guest_page_release(td, hpa);
 		return ret;
 	}
 	if ((ret = map_put(&td->priv, gpa, hpa)))
@@ -1264,7 +1302,12 @@ int tdx_host_td_destroy(struct tdx_host_td *td)
 			for (size_t i = 0; i < td->priv.cap; i++)
 				if (td->priv.key[i]) {
 					hpa = td->priv.val[i];
-					reclaim_free(td, hpa, &leaked);
+					if (pool_page(h, hpa)) {
+						reclaim_free(td, hpa, &leaked);
+					} else if (reclaim(h, hpa, "tdx_host_td_destroy")) {
+						coco_warn("%s", coco_last_error());
+						leaked++;
+					}
 				}
 			for (size_t i = td->nsept; i-- > 0;)
 				reclaim_free(td, td->sept[i].pa, &leaked);

@@ -89,6 +89,16 @@ int tdx_host_td_add_page(struct tdx_host_td *td, uint64_t gpa, const uint8_t src
 /* TDH.MR.FINALIZE (the MRTD is in the TD's reports from then on). */
 int tdx_host_td_finalize(struct tdx_host_td *td);
 
+/*
+ * Back the TD's private pages with the guest's own memory (as KVM takes
+ * them from guest_memfd): @page_of gives the system physical address of
+ * GPA @gpa, or -ENOENT for a GPA outside the guest's memory (the pool
+ * backs those).  Without a source, private pages come from the pool.
+ * Set it before the first page is added.
+ */
+void tdx_host_td_set_page_source(struct tdx_host_td *td,
+				 int (*page_of)(void *ctx, uint64_t gpa, uint64_t *hpa), void *ctx);
+
 /* Private -> shared: block, track, remove, write back; the page goes back to the host. */
 int tdx_host_td_to_shared(struct tdx_host_td *td, uint64_t gpa);
 /* Shared -> private: TDH.MEM.PAGE.AUG; with @accept also the guest's TDG.MEM.PAGE.ACCEPT. */

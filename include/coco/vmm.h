@@ -36,6 +36,7 @@ struct coco_vmm_vcpu;
 struct coco_vmm_options {
 	const char *backend;		/* backend name, "auto" or NULL (= auto / COCO_BACKEND) */
 	const char *platform_path;	/* model platform file; NULL = the default */
+	bool private_platform;		/* model: an anonymous platform for this VM only */
 	struct coco_vm_config config;	/* memory_size, vcpus, vendor policy */
 	const void *image;		/* ELF guest image (coco_plan_from_guest_image) */
 	size_t image_len;
