@@ -40,7 +40,7 @@ static const char *in_dir(const char *name)
 }
 
 /* Run a shell command line; its exit status. */
-static int shell(const char *fmt, ...)
+static int __attribute__((format(printf, 1, 2))) shell(const char *fmt, ...)
 {
 	char cmdline[2048];
 	va_list ap;
