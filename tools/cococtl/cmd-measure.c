@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cococtl.h"
+#include "guest-image.h"
 #include "image-options.h"
 
 static const char cmd[] = "measure";
@@ -21,6 +22,7 @@ struct measure_options {
 	const char *mode;
 	const char *output_format;
 	const char *backend;
+	const char *guest_image;	/* --image: a bare ELF guest image */
 	struct image_options image;
 };
 
@@ -40,6 +42,10 @@ static void usage(FILE *out)
 		"cocohost additions:\n"
 		"  --backend NAME            backend or vendor whose measurement to compute\n"
 		"                            (default sev-snp)\n"
+		"Bare guest images (what cococtl run and coco-vmm boot):\n"
+		"  cococtl measure --image ELF [--backend NAME] [--vcpus N] [--output-format F]\n"
+		"  --image ELF               the measurement `cococtl run --image ELF` expects\n"
+		"                            (backend default: auto, as cococtl run)\n"
 		"Intel TDX (--backend tdx or tdx-model): the MRTD of a TDVF image\n"
 		"  cococtl measure --backend tdx --tdvf PATH [--vcpus N] [--output-format F]\n"
 		"  --vcpus N                 vCPUs of the TD (default 1; MRTD does not depend\n"
@@ -47,7 +53,7 @@ static void usage(FILE *out)
 		"Exit status: 0 digest printed, 1 error (reason on stderr), 2 usage error.\n");
 }
 
-enum { OPT_MODE = 256, OPT_OUTPUT_FORMAT, OPT_BACKEND };
+enum { OPT_MODE = 256, OPT_OUTPUT_FORMAT, OPT_BACKEND, OPT_GUEST_IMAGE };
 
 /* 1 if parsed, 0 on usage error (message printed). */
 static int parse_options(int argc, char **argv, struct measure_options *o, int *exit_code)
@@ -56,9 +62,10 @@ static int parse_options(int argc, char **argv, struct measure_options *o, int *
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "image", required_argument, NULL, OPT_GUEST_IMAGE },
 		{ "help", no_argument, NULL, 'h' },
 	};
-	size_t n = 4;
+	size_t n = 5;
 	int c;
 
 	image_options_append(opts, n);
@@ -69,6 +76,13 @@ static int parse_options(int argc, char **argv, struct measure_options *o, int *
 		case OPT_MODE: o->mode = optarg; break;
 		case OPT_OUTPUT_FORMAT: o->output_format = optarg; break;
 		case OPT_BACKEND: o->backend = optarg; break;
+		case OPT_GUEST_IMAGE:
+			if (o->guest_image) {
+				*exit_code = cococtl_usage_error(cmd, "--image given twice");
+				return 0;
+			}
+			o->guest_image = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			*exit_code = 0;
@@ -169,6 +183,66 @@ static int measure_tdx(struct measure_options *o, bool as_base64)
 	return print_digest(&m, as_base64);
 }
 
+/* The first firmware image option given (they describe another kind of image), or NULL. */
+static const char *firmware_option_given(const struct measure_options *o)
+{
+	const struct image_options *i = &o->image;
+
+	if (o->mode)
+		return "--mode";
+	if (i->ovmf)
+		return "--ovmf";
+	if (i->tdvf)
+		return "--tdvf";
+	if (i->kernel || i->initrd || i->append)
+		return "--kernel/--initrd/--append";
+	if (i->snp_ovmf_hash)
+		return "--snp-ovmf-hash";
+	if (i->allow_no_metadata)
+		return "--allow-no-metadata";
+	return image_snp_only_option(i);
+}
+
+/*
+ * The measurement of a bare guest image: the plan and configuration of
+ * `cococtl run` (guest-image.c), so both print the same value.
+ */
+static int measure_guest_image(struct measure_options *o, bool as_base64)
+{
+	struct coco_probe_result probe;
+	struct coco_vm_config config;
+	struct coco_measurement m;
+	struct guest_image image;
+	const char *backend, *other = firmware_option_given(o);
+	uint64_t vcpus = 1;
+	int ret;
+
+	if (other)
+		return cococtl_usage_error(cmd, "%s describes a firmware image; --image takes a bare "
+					   "guest image with only --backend, --vcpus and "
+					   "--output-format", other);
+	if (o->image.vcpus) {
+		if (image_parse_bounded(cmd, "--vcpus", o->image.vcpus, GUEST_MAX_VCPUS, &vcpus))
+			return EXIT_USAGE;
+		if (vcpus == 0)
+			return cococtl_usage_error(cmd, "--vcpus must be at least 1");
+	}
+	/* A named backend is measured even where its probe fails (no platform is opened). */
+	if (o->backend && strcmp(o->backend, "auto")) {
+		if (coco_backend_probe(o->backend, &probe))
+			return cococtl_fail(cmd, "unknown backend");
+		backend = o->backend;
+	} else if (guest_backend_select(cmd, o->backend, &backend, &probe)) {
+		return 1;
+	}
+	if (guest_image_load(cmd, o->guest_image, probe.vendor, &image))
+		return 1;
+	guest_image_config(&config, probe.vendor, (uint32_t)vcpus, GUEST_DEFAULT_MEMORY);
+	ret = guest_image_expected(cmd, backend, &image, &config, &m);
+	guest_image_release(&image);
+	return ret ? ret : print_digest(&m, as_base64);
+}
+
 int cmd_measure(int argc, char **argv)
 {
 	struct measure_options o = { 0 };
@@ -188,6 +262,8 @@ int cmd_measure(int argc, char **argv)
 		return cococtl_usage_error(cmd, "--output-format must be hex or base64, not '%s'",
 					   o.output_format);
 	as_base64 = o.output_format && !strcmp(o.output_format, "base64");
+	if (o.guest_image)
+		return measure_guest_image(&o, as_base64);
 	if (is_tdx(o.backend))
 		return measure_tdx(&o, as_base64);
 	if (o.image.tdvf)

@@ -28,6 +28,7 @@ int cmd_measure(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_launch(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_tdx_plan(int argc, char **argv);
 
 /* Print "cococtl CMD: what: <libcoco's last error>" to stderr; returns 1. */

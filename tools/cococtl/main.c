@@ -6,9 +6,10 @@
 #include "cococtl.h"
 
 static const struct cococtl_command commands[] = {
+	{ "run", cmd_run, "run a confidential guest end to end and verify its evidence" },
 	{ "launch", cmd_launch, "launch a confidential guest and verify its evidence" },
 	{ "caps", cmd_caps, "backends, their probes and capabilities" },
-	{ "measure", cmd_measure, "expected launch measurement of a firmware image" },
+	{ "measure", cmd_measure, "expected launch measurement of a firmware or guest image" },
 	{ "evidence", cmd_evidence, "launch a guest and write its evidence and certificates" },
 	{ "verify", cmd_verify, "verify attestation evidence (SEV-SNP report)" },
 	{ "tdx-plan", cmd_tdx_plan, "TDX memory regions and PAMTs for a memory map" },
