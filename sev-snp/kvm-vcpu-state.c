@@ -45,16 +45,6 @@
 #include "sev-snp/vmsa-layout.h"
 
 
-/* Segment attribute bits in the VMCB/VMSA packed form (APM vol. 2, VMCB segment attributes). */
-#define SEG_ATTR_TYPE_MASK 0xFu
-#define SEG_ATTR_S (1u << 4)
-#define SEG_ATTR_DPL_SHIFT 5
-#define SEG_ATTR_P (1u << 7)
-#define SEG_ATTR_AVL (1u << 8)
-#define SEG_ATTR_L (1u << 9)
-#define SEG_ATTR_DB (1u << 10)
-#define SEG_ATTR_G (1u << 11)
-#define SEG_ATTR_VALID_MASK 0x0FFFu
 
 #define EFER_SVME (1ull << 12)		/* APM vol. 2, EFER */
 #define CR4_MCE (1ull << 6)		/* APM vol. 2, CR4 */
