@@ -237,10 +237,7 @@ uint64_t ghcb_psc_locate(const uint8_t page[GHCB_PAGE_SIZE], uint64_t ghcb_gpa, 
 	uint16_t end_entry;
 
 	*ghcb_err = 0;
-	/*
-	 * KVM also accepts a scratch area outside the GHCB (copied in and out);
-	 * the model's guests keep their PSC buffer in the GHCB's shared buffer.
-	 */
+	/* A scratch area outside the GHCB is ghcb_psc_external_size's case. */
 	if ((scratch & ~(uint64_t)(GHCB_PAGE_SIZE - 1)) != ghcb_gpa ||
 	    (scratch & (GHCB_PAGE_SIZE - 1)) < GHCB_OFF_SHARED_BUFFER ||
 	    (scratch & (GHCB_PAGE_SIZE - 1)) + GHCB_PSC_HDR_SIZE > GHCB_SHARED_BUFFER_END) {
@@ -254,6 +251,37 @@ uint64_t ghcb_psc_locate(const uint8_t page[GHCB_PAGE_SIZE], uint64_t ghcb_gpa, 
 		    GHCB_SHARED_BUFFER_END)
 		return GHCB_PSC_ERROR_INVALID_HDR;
 	*offset = off;
+	return 0;
+}
+
+bool ghcb_scratch_in_ghcb(uint64_t ghcb_gpa, uint64_t scratch)
+{
+	return (scratch & ~(uint64_t)(GHCB_PAGE_SIZE - 1)) == ghcb_gpa;
+}
+
+uint64_t ghcb_psc_external_size(uint64_t ghcb_gpa, uint64_t scratch,
+				const uint8_t hdr[GHCB_PSC_HDR_SIZE], uint32_t *len,
+				uint32_t *ghcb_err)
+{
+	uint16_t end_entry = (uint16_t)(hdr[2] | hdr[3] << 8);
+	uint64_t end;
+
+	*ghcb_err = 0;
+	*len = 0;
+	/* KVM: "scratch gpa not provided" is an invalid scratch area. */
+	if (!scratch || ghcb_scratch_in_ghcb(ghcb_gpa, scratch)) {
+		*ghcb_err = GHCB_ERR_INVALID_SCRATCH_AREA;
+		return 0;
+	}
+	if (end_entry >= GHCB_PSC_MAX_ENTRIES)
+		return GHCB_PSC_ERROR_INVALID_HDR;
+	*len = GHCB_PSC_HDR_SIZE + ((uint32_t)end_entry + 1) * GHCB_PSC_ENTRY_SIZE;
+	end = scratch + *len;
+	if (end < scratch || *len > GHCB_SCRATCH_AREA_LIMIT ||
+	    (scratch < ghcb_gpa + GHCB_PAGE_SIZE && end > ghcb_gpa)) {
+		*len = 0;
+		*ghcb_err = GHCB_ERR_INVALID_SCRATCH_AREA;
+	}
 	return 0;
 }
 

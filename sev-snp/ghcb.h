@@ -212,6 +212,32 @@ uint64_t ghcb_psc_entry_encode(const struct ghcb_psc_entry *e);
 uint64_t ghcb_psc_locate(const uint8_t page[GHCB_PAGE_SIZE], uint64_t ghcb_gpa, uint64_t scratch,
 			 uint32_t *offset, uint32_t *ghcb_err);
 
+/*
+ * §7.3 / KVM setup_vmgexit_scratch: SW_SCRATCH outside the GHCB page names
+ * guest memory the hypervisor reads in and writes back, up to
+ * GHCB_SCRATCH_AREA_LIMIT (16 pages).  A PSC buffer is at most its header
+ * and 253 entries (2032 bytes), so the limit never binds a valid one.
+ */
+#define GHCB_SCRATCH_AREA_LIMIT (16u * GHCB_PAGE_SIZE)
+#define GHCB_PSC_BUFFER_MAX (GHCB_PSC_HDR_SIZE + GHCB_PSC_MAX_ENTRIES * GHCB_PSC_ENTRY_SIZE)
+
+/* Does SW_SCRATCH point into the GHCB page itself (ghcb_psc_locate's case)? */
+bool ghcb_scratch_in_ghcb(uint64_t ghcb_gpa, uint64_t scratch);
+
+/*
+ * A PSC buffer outside the GHCB page at @scratch, whose first 8 bytes (the
+ * header, read from guest memory) are @hdr: its length (header and entries
+ * up to END_ENTRY) in *@len and 0, or the error to report as
+ * ghcb_psc_locate does: INVALID_SCRATCH_AREA through *@ghcb_err for no
+ * scratch GPA (0), a range that wraps, exceeds the limit or overlaps the
+ * GHCB page (the model writes the GHCB back after the buffer, which would
+ * undo the buffer's progress), or GHCB_PSC_ERROR_INVALID_HDR for an
+ * END_ENTRY beyond 252.
+ */
+uint64_t ghcb_psc_external_size(uint64_t ghcb_gpa, uint64_t scratch,
+				const uint8_t hdr[GHCB_PSC_HDR_SIZE], uint32_t *len,
+				uint32_t *ghcb_err);
+
 /* One entry's checks (KVM snp_begin_psc + §7.3): 0 or GHCB_PSC_ERROR_INVALID_ENTRY. */
 uint64_t ghcb_psc_entry_check(const struct ghcb_psc_entry *e);
 

@@ -336,19 +336,76 @@ static int psc_convert(void *ctx, uint64_t gpa, uint64_t size, bool to_private)
 	return ret;
 }
 
+static void scratch_refused(uint32_t index, uint8_t *page, uint64_t scratch, const char *why)
+{
+	coco_info("SNP guest channel: vCPU %u: PSC buffer at SW_SCRATCH 0x%llx refused: %s", index,
+		  (unsigned long long)scratch, why);
+	ghcb_set_error(page, GHCB_ERR_INVALID_SCRATCH_AREA);
+}
+
+/*
+ * A PSC buffer outside the GHCB page (KVM setup_vmgexit_scratch): read in
+ * through the VMM's shared-memory access (a private buffer is an invalid
+ * scratch area: the hypervisor cannot read it), served, written back.
+ */
+static int nae_psc_external(struct snp_chan *c, uint32_t index, uint8_t *page,
+			    uint64_t ghcb_gpa, uint64_t scratch)
+{
+	struct psc_ctx ctx = { c, index };
+	uint8_t hdr[GHCB_PSC_HDR_SIZE], *buf;
+	uint32_t len = 0, ghcb_err;
+	uint64_t err;
+
+	if (!scratch || coco_vmm_read_shared(c->vmm, scratch, hdr, sizeof(hdr))) {
+		scratch_refused(index, page, scratch, scratch ? coco_last_error() : "no GPA");
+		return 0;
+	}
+	err = ghcb_psc_external_size(ghcb_gpa, scratch, hdr, &len, &ghcb_err);
+	if (ghcb_err) {
+		scratch_refused(index, page, scratch, "it wraps, overlaps the GHCB page or is "
+				"larger than 16 pages");
+		return 0;
+	}
+	if (err) {
+		ghcb_set_exit_info(page, 0, err);
+		return 0;
+	}
+	/* ghcb_psc_process works on a page-sized buffer; the PSC buffer sits at its start. */
+	buf = calloc(1, GHCB_PAGE_SIZE);
+	if (!buf)
+		return coco_err(-ENOMEM, "SNP guest channel: out of memory");
+	if (coco_vmm_read_shared(c->vmm, scratch, buf, len)) {
+		scratch_refused(index, page, scratch, coco_last_error());
+		free(buf);
+		return 0;
+	}
+	err = ghcb_psc_process(buf, 0, psc_convert, &ctx);
+	/* The progress goes back even after a failed entry: the guest resumes from it. */
+	if (coco_vmm_write_shared(c->vmm, scratch, buf, len))
+		scratch_refused(index, page, scratch, coco_last_error());
+	else
+		ghcb_set_exit_info(page, 0, err);
+	free(buf);
+	return 0;
+}
+
 /* Page state change (§7.3): entries from CUR_ENTRY to END_ENTRY, progress written back. */
-static void nae_psc(struct snp_chan *c, uint32_t index, uint8_t *page, uint64_t ghcb_gpa,
-		    const struct ghcb_request *req)
+static int nae_psc(struct snp_chan *c, uint32_t index, uint8_t *page, uint64_t ghcb_gpa,
+		   const struct ghcb_request *req)
 {
 	struct psc_ctx ctx = { c, index };
 	uint32_t off = 0, ghcb_err;
-	uint64_t err = ghcb_psc_locate(page, ghcb_gpa, req->scratch, &off, &ghcb_err);
+	uint64_t err;
 
+	if (!ghcb_scratch_in_ghcb(ghcb_gpa, req->scratch))
+		return nae_psc_external(c, index, page, ghcb_gpa, req->scratch);
+	err = ghcb_psc_locate(page, ghcb_gpa, req->scratch, &off, &ghcb_err);
 	if (ghcb_err)
 		ghcb_set_error(page, ghcb_err);
 	else
 		ghcb_set_exit_info(page, 0, err ? err : ghcb_psc_process(page, off, psc_convert,
 									 &ctx));
+	return 0;
 }
 
 /* SNP_GUEST_REQUEST (§7.4): the firmware's status in SW_EXIT_INFO_2's lower half. */
@@ -509,7 +566,7 @@ static int ghcb_protocol(struct snp_chan *c, struct coco_vmm_vcpu *vcpu, uint64_
 	ghcb_set_exit_info(page, 0, 0);
 	switch (req.exit_code) {
 	case SVM_VMGEXIT_PSC:
-		nae_psc(c, index, page, gpa, &req);
+		ret = nae_psc(c, index, page, gpa, &req);
 		break;
 	case SVM_VMGEXIT_GUEST_REQUEST:
 	case SVM_VMGEXIT_EXT_GUEST_REQUEST:

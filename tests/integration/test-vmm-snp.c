@@ -27,6 +27,7 @@
 
 #include "core/guest-abi.h"
 #include "tests/common/test-main.h"
+#include "tests/guests/snp/snp-guest.h"
 
 #define BACKEND "sev-snp-model"
 #define GUEST_MEMORY (16ull << 20)
@@ -291,6 +292,21 @@ static void test_terminate(void)
 	CU_ASSERT(strstr(res.reason, "code 42") != NULL || strstr(res.reason, "0x2a") != NULL);
 }
 
+/* Page state changes with the buffer outside the GHCB; the two bad scratch areas refused. */
+static void test_psc_scratch(void)
+{
+	struct coco_vmm_result res;
+	struct console console;
+
+	run_mode(SNP_GUEST_MODE_PSC_SCRATCH, 0, 0, &res, &console);
+	CU_ASSERT_EQUAL(res.outcome, COCO_VMM_EXITED);
+	CU_ASSERT_EQUAL(res.exit_status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "PSC buffer at 0xe000 (outside the GHCB): 4K "
+				      "and 2M entries to shared and back, CUR_ENTRY 2"));
+	CU_ASSERT_EQUAL(count(console.text, "refused as expected"), 2);
+	CU_ASSERT_EQUAL(count(console.text, "NOT REFUSED"), 0);
+}
+
 static void test_bench_convert(void)
 {
 	struct coco_vmm_result res;
@@ -334,6 +350,7 @@ int main(int argc, char **argv)
 		{ "TOUCH_PRIVATE", test_touch_private },
 		{ "TERMINATE", test_terminate },
 		{ "BENCH_CONVERT", test_bench_convert },
+		{ "PSC buffer outside the GHCB", test_psc_scratch },
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {

@@ -301,6 +301,47 @@ static void test_psc_locate(void)
 	}
 }
 
+/* A PSC buffer outside the GHCB page (KVM's scratch area read in and written back). */
+static void test_psc_external(void)
+{
+	uint8_t hdr[GHCB_PSC_HDR_SIZE] = { 0 };
+	uint32_t len = 1, gerr = 1;
+
+	CU_ASSERT_TRUE(ghcb_scratch_in_ghcb(GHCB_GPA, GHCB_GPA + 0x800));
+	CU_ASSERT_TRUE(ghcb_scratch_in_ghcb(GHCB_GPA, GHCB_GPA));
+	CU_ASSERT_FALSE(ghcb_scratch_in_ghcb(GHCB_GPA, GHCB_GPA + GHCB_PAGE_SIZE));
+	CU_ASSERT_FALSE(ghcb_scratch_in_ghcb(GHCB_GPA, GHCB_GPA - 8));
+
+	/* END_ENTRY 2: the header and three entries; anywhere else in guest memory. */
+	put_hdr(hdr, 0, 0, 2);
+	CU_ASSERT_EQUAL(ghcb_psc_external_size(GHCB_GPA, 0x200010, hdr, &len, &gerr), 0);
+	CU_ASSERT_EQUAL(gerr, 0);
+	CU_ASSERT_EQUAL(len, 8 + 3 * 8);
+	/* 253 entries: the largest buffer, far below the 16-page limit. */
+	put_hdr(hdr, 0, 0, 252);
+	CU_ASSERT_EQUAL(ghcb_psc_external_size(GHCB_GPA, 0x200000, hdr, &len, &gerr), 0);
+	CU_ASSERT_EQUAL(len, GHCB_PSC_BUFFER_MAX);
+	CU_ASSERT(GHCB_PSC_BUFFER_MAX <= GHCB_SCRATCH_AREA_LIMIT);
+	put_hdr(hdr, 0, 0, 253);
+	CU_ASSERT_EQUAL(ghcb_psc_external_size(GHCB_GPA, 0x200000, hdr, &len, &gerr),
+			GHCB_PSC_ERROR_INVALID_HDR);
+	CU_ASSERT_EQUAL(gerr, 0);
+
+	/* No scratch GPA, a range that wraps, one that runs into or starts in the GHCB page. */
+	put_hdr(hdr, 0, 0, 3);
+	static const uint64_t bad[] = { 0, UINT64_MAX - 15, GHCB_GPA - 16, GHCB_GPA + 0x800 };
+	for (size_t i = 0; i < COCO_ARRAY_SIZE(bad); i++) {
+		gerr = 0;
+		CU_ASSERT_EQUAL(ghcb_psc_external_size(GHCB_GPA, bad[i], hdr, &len, &gerr), 0);
+		CU_ASSERT_EQUAL(gerr, GHCB_ERR_INVALID_SCRATCH_AREA);
+		CU_ASSERT_EQUAL(len, 0);
+	}
+	/* Ending right where the GHCB page starts is fine. */
+	CU_ASSERT_EQUAL(ghcb_psc_external_size(GHCB_GPA, GHCB_GPA - 40, hdr, &len, &gerr), 0);
+	CU_ASSERT_EQUAL(gerr, 0);
+	CU_ASSERT_EQUAL(len, 40);
+}
+
 struct conversion {
 	uint64_t gpa, size;
 	bool to_private;
@@ -425,6 +466,7 @@ static CU_TestInfo tests[] = {
 	{ "PSC entry checks", test_psc_entry_check },
 	{ "PSC buffer placement", test_psc_locate },
 	{ "PSC processing and progress", test_psc_process },
+	{ "PSC buffer outside the GHCB", test_psc_external },
 	{ "AP creation requests", test_ap_create },
 	CU_TEST_INFO_NULL,
 };

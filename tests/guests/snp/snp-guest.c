@@ -15,6 +15,7 @@
  *   0xB000 evidence post    shared
  *   0xC000 4 KiB scratch    private: PVALIDATE and conversion tests
  *   0xD000 private page     TOUCH_PRIVATE: a response page left private
+ *   0xE000 PSC buffer       shared (PSC_SCRATCH: outside the GHCB)
  *   4 MiB  2 MiB scratch    private: 2 MiB PVALIDATE and conversion tests
  */
 #include "guest.h"
@@ -28,6 +29,7 @@
 #define EVIDENCE_GPA 0xB000ull
 #define SCRATCH_4K_GPA 0xC000ull
 #define PRIVATE_PAGE_GPA 0xD000ull
+#define PSC_BUFFER_GPA 0xE000ull
 #define SCRATCH_2M_GPA 0x400000ull
 #define MIN_MEMORY (SCRATCH_2M_GPA + SNP_2M_SIZE)
 
@@ -577,6 +579,64 @@ static uint32_t mode_touch_private(void)
 	return ok ? 0 : STATUS_EXPECTED_ERROR_MISSING;
 }
 
+/*
+ * PSC_SCRATCH: page state changes whose buffer is a shared page of its own
+ * (SW_SCRATCH outside the GHCB, which KVM reads in and writes back), then
+ * the scratch areas the hypervisor must refuse: a private page, and none
+ * at all (SW_SCRATCH 0).
+ */
+static uint32_t mode_psc_scratch(void)
+{
+	uint64_t to_shared[] = { snp_psc_entry(SCRATCH_4K_GPA, SNP_PSC_OP_SHARED, 0),
+				 snp_psc_entry(SCRATCH_2M_GPA, SNP_PSC_OP_SHARED, 1) };
+	uint64_t to_private[] = { snp_psc_entry(SCRATCH_4K_GPA, SNP_PSC_OP_PRIVATE, 0),
+				  snp_psc_entry(SCRATCH_2M_GPA, SNP_PSC_OP_PRIVATE, 1) };
+	volatile uint16_t *cur = gpa_ptr(PSC_BUFFER_GPA);
+	uint64_t info1, info2;
+	int ok = 1;
+
+	msr_psc_or_panic(PSC_BUFFER_GPA, SNP_PSC_OP_SHARED);
+	validate_ram();
+	pvalidate_or_panic(SCRATCH_4K_GPA, RMP_PG_SIZE_4K, 0);
+	pvalidate_or_panic(SCRATCH_2M_GPA, RMP_PG_SIZE_2M, 0);
+	info2 = ghcb_psc_external(gpa_ptr(PSC_BUFFER_GPA), to_shared, 2, &info1);
+	if (info1 || info2 || *cur != 2) {
+		guest_printf("PSC (buffer at 0x%llx) to shared: SW_EXITINFO1 0x%llx SW_EXITINFO2 "
+			     "0x%llx CUR_ENTRY %u\n", (unsigned long long)PSC_BUFFER_GPA,
+			     (unsigned long long)info1, (unsigned long long)info2, *cur);
+		guest_panic("PSC with the buffer outside the GHCB failed");
+	}
+	fill_check(SCRATCH_4K_GPA, SNP_PAGE_SIZE, 0x12);
+	fill_check(SCRATCH_2M_GPA, SNP_2M_SIZE, 0x34);
+	info2 = ghcb_psc_external(gpa_ptr(PSC_BUFFER_GPA), to_private, 2, &info1);
+	if (info1 || info2 || *cur != 2)
+		guest_panic("PSC back to private with the buffer outside the GHCB failed");
+	pvalidate_or_panic(SCRATCH_4K_GPA, RMP_PG_SIZE_4K, 1);
+	pvalidate_or_panic(SCRATCH_2M_GPA, RMP_PG_SIZE_2M, 1);
+	fill_check(SCRATCH_4K_GPA, SNP_PAGE_SIZE, 0x56);
+	guest_printf("PSC buffer at 0x%llx (outside the GHCB): 4K and 2M entries to shared and "
+		     "back, CUR_ENTRY %u\n", (unsigned long long)PSC_BUFFER_GPA, *cur);
+
+	/* A private buffer: the hypervisor cannot read it. */
+	pvalidate_or_panic(PRIVATE_PAGE_GPA, RMP_PG_SIZE_4K, 1);
+	info2 = ghcb_psc_external(gpa_ptr(PRIVATE_PAGE_GPA), to_shared, 1, &info1);
+	guest_printf("PSC buffer in the private page 0x%llx: SW_EXITINFO1 0x%llx SW_EXITINFO2 "
+		     "0x%llx\n", (unsigned long long)PRIVATE_PAGE_GPA, (unsigned long long)info1,
+		     (unsigned long long)info2);
+	ok &= expect("private PSC buffer", info1 == GHCB_EXITINFO1_MALFORMED &&
+		     info2 == GHCB_ERR_INVALID_SCRATCH_AREA);
+	/* SW_SCRATCH valid but 0: no buffer at all. */
+	ghcb_clear();
+	ghcb_set(GHCB_SW_SCRATCH, 0);
+	info1 = ghcb_call(SVM_VMGEXIT_PSC, 0, 0);
+	info2 = ghcb_get(GHCB_SW_EXIT_INFO_2);
+	guest_printf("PSC with SW_SCRATCH 0: SW_EXITINFO1 0x%llx SW_EXITINFO2 0x%llx\n",
+		     (unsigned long long)info1, (unsigned long long)info2);
+	ok &= expect("PSC without a scratch GPA", info1 == GHCB_EXITINFO1_MALFORMED &&
+		     info2 == GHCB_ERR_INVALID_SCRATCH_AREA);
+	return ok ? 0 : STATUS_EXPECTED_ERROR_MISSING;
+}
+
 /* ------------------------------------------------------------------ */
 /* BENCH_CONVERT                                                        */
 
@@ -686,6 +746,8 @@ uint32_t guest_main(uint32_t vcpu_index)
 		return mode_bad_seqno();
 	case COCO_GUEST_MODE_TOUCH_PRIVATE:
 		return mode_touch_private();
+	case SNP_GUEST_MODE_PSC_SCRATCH:
+		return mode_psc_scratch();
 	case COCO_GUEST_MODE_TERMINATE:
 		guest_printf("requesting termination: reason set 1, code 0x2a\n");
 		ghcb_msr_terminate(1, 0x2a);

@@ -85,6 +85,14 @@ static inline uint64_t snp_psc_entry(uint64_t gpa, unsigned int op, int size_2m)
 	       ((uint64_t)(size_2m ? 1 : 0) << 56);
 }
 
+/*
+ * This guest's own modes (coco_guest_params.mode) beyond core/guest-abi.h's,
+ * for host behaviour only SNP has; tests/integration/test-vmm-snp.c runs them.
+ */
+#define SNP_GUEST_MODE_PSC_SCRATCH 32u	/* page state change with the buffer outside the GHCB */
+#define SNP_GUEST_MODE_EXT_REQUEST 33u	/* extended guest request: the certificate table */
+#define SNP_GUEST_MODE_AP_RECREATE 34u	/* AP creation, destroy of the running AP, creation */
+
 /* ------------------------------------------------------------------ */
 /* PVALIDATE / RMPADJUST (snp.md 5.3), through the model doorbells      */
 
@@ -196,6 +204,13 @@ uint64_t ghcb_psc(const uint64_t *entries, unsigned int count, uint64_t *info1);
 /* One call with a raw header: CUR_ENTRY and END_ENTRY as given (misbehaviour tests). */
 uint64_t ghcb_psc_raw(uint16_t cur_entry, uint16_t end_entry, const uint64_t *entries,
 		      unsigned int count, uint64_t *info1);
+/*
+ * PSC through a buffer outside the GHCB (SW_SCRATCH = @buf's GPA, a shared
+ * page the guest owns; KVM reads it in and writes it back): like ghcb_psc
+ * for up to 253 entries.
+ */
+uint64_t ghcb_psc_external(uint8_t *buf, const uint64_t *entries, unsigned int count,
+			   uint64_t *info1);
 /* SNP_GUEST_REQUEST: returns SW_EXITINFO2 (firmware status low, VMM status high). */
 uint64_t ghcb_guest_request(uint64_t req_gpa, uint64_t rsp_gpa, uint64_t *info1);
 /* AP creation of @apic_id from the VMSA at @vmsa_gpa; returns SW_EXITINFO1 (0 = accepted). */
