@@ -269,15 +269,45 @@ static void get_quote(struct tdx_chan *ch, const struct tdvmcall_request *req, s
 	out->r[TDX_GPR_R10] = written ? TDVMCALL_STATUS_SUCCESS : TDVMCALL_STATUS_INVALID_OPERAND;
 }
 
+/*
+ * The text of ReportFatalError's message page (R12 bit 63, R13 its shared
+ * GPA) for the reason, read only through the VMM's shared-memory access;
+ * a bad or unreadable page is said so instead (the TD ends either way).
+ */
+static void fatal_page_text(struct tdx_chan *ch, uint64_t r13, char *out, size_t out_len)
+{
+	uint8_t bytes[TDVMCALL_FATAL_PAGE_TEXT_MAX];
+	char text[TDVMCALL_FATAL_PAGE_TEXT_MAX + 1];
+	uint64_t gpa;
+
+	if (!tdvmcall_fatal_page_gpa(r13, ch->shared_bit, &gpa)) {
+		snprintf(out, out_len, "; message page R13 0x%llx is not a 4 KiB-aligned shared "
+			 "GPA (shared bit 0x%llx), not read", (unsigned long long)r13,
+			 (unsigned long long)ch->shared_bit);
+		return;
+	}
+	if (ch->ops->read_shared(ch->vmm, gpa, bytes, sizeof(bytes))) {
+		snprintf(out, out_len, "; message page at 0x%llx unreadable: %s",
+			 (unsigned long long)gpa, coco_last_error());
+		return;
+	}
+	tdvmcall_fatal_text(bytes, sizeof(bytes), text);
+	snprintf(out, out_len, "; message page at 0x%llx: \"%s\"", (unsigned long long)gpa, text);
+}
+
 static int report_fatal_error(struct tdx_chan *ch, const struct tdvmcall_request *req)
 {
-	char msg[TDVMCALL_FATAL_MESSAGE_MAX + 1], reason[256];
+	char msg[TDVMCALL_FATAL_MESSAGE_MAX + 1], page[TDVMCALL_FATAL_PAGE_TEXT_MAX + 160];
+	char reason[512];
 	uint64_t code = req->in.r[TDX_GPR_R12];
 
 	tdvmcall_fatal_message(req, msg);
+	page[0] = '\0';
+	if (code & TDVMCALL_FATAL_GPA_VALID)
+		fatal_page_text(ch, req->in.r[TDX_GPR_R13], page, sizeof(page));
 	snprintf(reason, sizeof(reason), "ReportFatalError: error code 0x%llx%s%s%s%s",
 		 (unsigned long long)code, msg[0] ? ", message \"" : "", msg, msg[0] ? "\"" : "",
-		 code & TDVMCALL_FATAL_GPA_VALID ? " (the message page at R13 is not read)" : "");
+		 page);
 	return ch->ops->end(ch->vmm, COCO_VMM_TERMINATED, reason);
 }
 

@@ -431,6 +431,52 @@ static void test_fatal_error(void)
 	ended = 0;
 }
 
+/* ReportFatalError with R12 bit 63: the shared page at R13 is read into the reason. */
+static void test_fatal_error_page(void)
+{
+	const uint64_t page_gpa = 0x700000;
+	const uint64_t gpa_valid = 1ull << 63;
+	struct fake_vcpu v = { .index = 0 };
+	static const char text[] = "panic: out of memory\nin the TD's allocator";
+	uint8_t *page;
+
+	ended = 0;
+	/* Private: the VMM may not read it; the TD still ends, the reason says so. */
+	CU_ASSERT_EQUAL(vmcall(&v, TDVMCALL_REPORT_FATAL_ERROR, gpa_valid | 0x2b,
+			       SHARED_BIT | page_gpa), COCO_VMM_DONE);
+	CU_ASSERT_EQUAL(end_outcome, COCO_VMM_TERMINATED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(end_reason, "message page at 0x700000 unreadable"));
+	CU_ASSERT_PTR_NULL(strstr(end_reason, "out of memory"));
+
+	CU_ASSERT_EQUAL_FATAL(vmcall(&v, TDVMCALL_MAP_GPA, SHARED_BIT | page_gpa, PAGE), 0);
+	CU_ASSERT_EQUAL_FATAL(v.regs.r10, TDVMCALL_STATUS_SUCCESS);
+	page = coco_vm_guest_ptr(the_vm, page_gpa, PAGE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page);
+	memset(page, 0, PAGE);
+	memcpy(page, text, sizeof(text));
+	page[5] = 0x01;		/* a control byte the reason must not carry */
+	CU_ASSERT_EQUAL(vmcall(&v, TDVMCALL_REPORT_FATAL_ERROR, gpa_valid | 0x2b,
+			       SHARED_BIT | page_gpa), COCO_VMM_DONE);
+	CU_ASSERT_EQUAL(end_outcome, COCO_VMM_TERMINATED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(end_reason, "error code 0x800000000000002b"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(end_reason,
+				      "\"panic? out of memory in the TD's allocator\""));
+
+	/* Without bit 63 the page is not read, whatever R13 holds. */
+	CU_ASSERT_EQUAL(vmcall(&v, TDVMCALL_REPORT_FATAL_ERROR, 0x2b, SHARED_BIT | page_gpa),
+			COCO_VMM_DONE);
+	CU_ASSERT_PTR_NULL(strstr(end_reason, "message page"));
+	/* R13 without the shared bit, or not page aligned: named, not read. */
+	CU_ASSERT_EQUAL(vmcall(&v, TDVMCALL_REPORT_FATAL_ERROR, gpa_valid, page_gpa),
+			COCO_VMM_DONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(end_reason, "not a 4 KiB-aligned shared GPA"));
+	CU_ASSERT_EQUAL(vmcall(&v, TDVMCALL_REPORT_FATAL_ERROR, gpa_valid,
+			       SHARED_BIT | (page_gpa + 8)), COCO_VMM_DONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(end_reason, "not a 4 KiB-aligned shared GPA"));
+	CU_ASSERT_EQUAL(ended, 5);
+	ended = 0;
+}
+
 static void test_boot_state(void)
 {
 	struct kvm_regs regs;
@@ -488,6 +534,7 @@ static CU_TestInfo tests[] = {
 	{ "GetTdVmCallInfo, unknown subfunctions, Instruction.IO, bad control", test_vmcall_misc },
 	{ "wrong doorbell use and unknown ports end the run", test_wrong_ports },
 	{ "ReportFatalError terminates with the message", test_fatal_error },
+	{ "ReportFatalError reads its message page", test_fatal_error_page },
 	{ "TD vCPU reset state", test_boot_state },
 	{ "open refuses a TD that is not finalised", test_open_refuses_unlaunched },
 	CU_TEST_INFO_NULL,
