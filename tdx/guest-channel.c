@@ -59,7 +59,6 @@ struct tdx_chan {
 	uint64_t shared_bit;
 	uint32_t nvcpus;
 	pthread_mutex_t lock;
-	bool io_refusal_logged;
 };
 
 /* ------------------------------------------------------------------ */
@@ -311,28 +310,36 @@ static int report_fatal_error(struct tdx_chan *ch, const struct tdvmcall_request
 	return ch->ops->end(ch->vmm, COCO_VMM_TERMINATED, reason);
 }
 
-static void instruction_io(struct tdx_chan *ch, const struct tdvmcall_request *req,
-			   struct tdx_gprs *out)
+/*
+ * TDG.VP.VMCALL<Instruction.IO> (GHCI; KVM tdx_emulate_io): the port access
+ * as the VMM serves an IN/OUT, R11 = the value an IN read.  The VMM's ports
+ * never re-enter the channel (doorbells are not reachable this way), so the
+ * channel's lock may stay held.
+ */
+static int instruction_io(struct tdx_chan *ch, struct coco_vmm_vcpu *vcpu,
+			  const struct tdvmcall_request *req, struct tdx_gprs *out)
 {
 	unsigned int size;
 	uint16_t port;
 	uint32_t value;
 	bool is_out;
 	uint64_t st = tdvmcall_io_check(req, &size, &is_out, &port, &value);
+	int ret;
 
-	if (st == TDVMCALL_STATUS_SUCCESS) {
-		/* Model limit: the guest's own IN/OUT reach the VMM's ports directly. */
-		if (!ch->io_refusal_logged)
-			coco_warn("tdx-model guest channel: TDG.VP.VMCALL<Instruction.IO> (port 0x%x) "
-				  "is not served: the model guest executes IN/OUT itself "
-				  "(docs/guest-abi-tdx.md)", port);
-		ch->io_refusal_logged = true;
-		st = TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED;
-	}
 	out->r[TDX_GPR_R10] = st;
+	if (st != TDVMCALL_STATUS_SUCCESS)
+		return 0;
+	if (!is_out)
+		value = 0;
+	ret = ch->ops->port_io(vcpu, port, is_out, (uint8_t)size, &value);
+	if (ret)
+		return ret;
+	if (!is_out)	/* an IN of 1 or 2 bytes leaves the rest of R11 zero, as KVM */
+		out->r[TDX_GPR_R11] = size == 4 ? value : value & ((1u << (8 * size)) - 1);
+	return 0;
 }
 
-static int vmcall(struct tdx_chan *ch, struct tdx_gprs *g)
+static int vmcall(struct tdx_chan *ch, struct coco_vmm_vcpu *vcpu, struct tdx_gprs *g)
 {
 	struct tdvmcall_request req;
 	struct tdx_gprs out;
@@ -361,7 +368,7 @@ static int vmcall(struct tdx_chan *ch, struct tdx_gprs *g)
 			ret = report_fatal_error(ch, &req);
 			break;
 		case TDVMCALL_INSTRUCTION_IO:
-			instruction_io(ch, &req, &out);
+			ret = instruction_io(ch, vcpu, &req, &out);
 			break;
 		default:
 			out.r[TDX_GPR_R10] = TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED;
@@ -390,7 +397,7 @@ static int tdcall(struct tdx_chan *ch, struct coco_vmm_vcpu *vcpu)
 	gprs_from_kvm(&regs, &g);
 	pthread_mutex_lock(&ch->lock);
 	if (g.r[TDX_GPR_RAX] == TDG_VP_VMCALL)
-		ret = vmcall(ch, &g);
+		ret = vmcall(ch, vcpu, &g);
 	else
 		ret = module_call(ch, tdvpr, &g);
 	pthread_mutex_unlock(&ch->lock);
@@ -550,6 +557,7 @@ static const struct tdx_chan_vmm_ops vmm_ops = {
 	.read_shared = coco_vmm_read_shared,
 	.write_shared = coco_vmm_write_shared,
 	.convert = coco_vmm_convert,
+	.port_io = coco_vmm_guest_port_io,
 	.end = vmm_end,
 };
 
