@@ -486,11 +486,23 @@ static int nae_ap_creation(struct snp_chan *c, uint32_t index, uint8_t *page,
 	pthread_mutex_unlock(&c->lock);
 	switch (ap.request) {
 	case GHCB_AP_DESTROY:
+		/*
+		 * KVM invalidates the target's VMSA and parks it until a new
+		 * CREATE (sev_snp_ap_creation, KVM_MP_STATE_HALTED); not running
+		 * already: nothing to take away.
+		 */
 		if (!running)
-			return 0;	/* it is not running: nothing to take away */
-		snprintf(why, sizeof(why), "AP_DESTROY of running vCPU %u: the model's VMM cannot "
-			 "park a running vCPU", ap.apic_id);
-		goto invalid;
+			return 0;
+		ret = coco_vmm_vcpu_hold(c->vmm, ap.apic_id);
+		if (ret)
+			return ret;
+		pthread_mutex_lock(&c->lock);
+		c->vcpu[ap.apic_id].started = false;
+		c->vcpu[ap.apic_id].in_reset_hold = false;
+		pthread_mutex_unlock(&c->lock);
+		coco_info("SNP guest channel: vCPU %u destroyed vCPU %u (AP_DESTROY): it waits for "
+			  "a new AP creation", index, ap.apic_id);
+		return 0;
 	case GHCB_AP_CREATE_ON_INIT:
 		/* The VMSA would be used at the next INIT, which the model never delivers. */
 		return 0;

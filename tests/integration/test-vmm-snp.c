@@ -307,6 +307,30 @@ static void test_psc_scratch(void)
 	CU_ASSERT_EQUAL(count(console.text, "NOT REFUSED"), 0);
 }
 
+/*
+ * AP_DESTROY of a running AP parks it (its heartbeat stops), AP creation
+ * starts it again; the AP runs with KVM's APIC base for a non-BSP vCPU
+ * (0xFEE00000, enabled, bit 8 clear), the BSP with its own (bit 8 set).
+ */
+static void test_ap_recreate(void)
+{
+	struct coco_vmm_options o;
+	struct coco_vmm_result res;
+	struct console console;
+
+	options_init(&o, 2, SNP_GUEST_MODE_AP_RECREATE, &console);
+	coco_vmm_destroy(run(&o, &res, &console));
+	CU_ASSERT_EQUAL(res.outcome, COCO_VMM_EXITED);
+	CU_ASSERT_EQUAL(res.exit_status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "AP_DESTROY: vCPU 1 stopped"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "AP_DESTROY of the stopped vCPU 1: "
+				      "SW_EXITINFO1 0x0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "AP 1 up again"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "AP_CREATION after AP_DESTROY: vCPU 1 lives 2"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "BSP: APIC base 0xfee00900"));
+	CU_ASSERT_EQUAL(count(console.text, "AP 1: APIC base 0xfee00800"), 2);
+}
+
 static void test_bench_convert(void)
 {
 	struct coco_vmm_result res;
@@ -351,6 +375,7 @@ int main(int argc, char **argv)
 		{ "TERMINATE", test_terminate },
 		{ "BENCH_CONVERT", test_bench_convert },
 		{ "PSC buffer outside the GHCB", test_psc_scratch },
+		{ "AP_DESTROY of a running AP, AP creation again", test_ap_recreate },
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {

@@ -267,6 +267,14 @@ uint64_t ghcb_ap_create(uint32_t apic_id, uint64_t vmsa_gpa, uint64_t sev_featur
 			 vmsa_gpa);
 }
 
+uint64_t ghcb_ap_destroy(uint32_t apic_id)
+{
+	ghcb_clear();
+	/* DESTROY needs no VMSA and no SEV features (snp.md 7.5). */
+	return ghcb_call(SVM_VMGEXIT_AP_CREATION, ((uint64_t)apic_id << 32) | SVM_VMGEXIT_AP_DESTROY,
+			 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* Doorbells                                                            */
 

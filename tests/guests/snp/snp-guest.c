@@ -403,15 +403,41 @@ static void build_ap_vmsa(uint8_t *vmsa, uint32_t index)
 	vmsa[VMSA_X87_FCW + 1] = 0x03;
 }
 
-void guest_ap_main(uint32_t vcpu_index)
+/* AP_RECREATE: how often each AP started, and the first life's proof of running. */
+static volatile uint32_t ap_lives[GUEST_MAX_VCPUS];
+static volatile uint64_t ap_heartbeat;
+/* AP_RECREATE's second VMSA (the first one stays as the CPU left it). */
+static uint8_t ap_vmsa_again[SNP_PAGE_SIZE] __attribute__((aligned(4096)));
+
+#define MSR_APIC_BASE 0x1Bu
+
+static uint64_t read_apic_base(void)
 {
-	guest_printf("AP %u up\n", vcpu_index);
-	guest_atomic_add(&ap_up, 1);
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_APIC_BASE));
+	return ((uint64_t)hi << 32) | lo;
 }
 
-static void start_ap(uint32_t index)
+void guest_ap_main(uint32_t vcpu_index)
 {
-	uint8_t *vmsa = ap_vmsa[index];
+	uint32_t life = guest_atomic_add(&ap_lives[vcpu_index % GUEST_MAX_VCPUS], 1);
+	int recreate = params->mode == SNP_GUEST_MODE_AP_RECREATE;
+
+	guest_printf("AP %u up%s\n", vcpu_index, life > 1 ? " again" : "");
+	if (recreate)
+		guest_printf("AP %u: APIC base 0x%llx\n", vcpu_index,
+			     (unsigned long long)read_apic_base());
+	guest_atomic_add(&ap_up, 1);
+	/* The first life runs until the BSP destroys it (no exits, no locks held). */
+	if (recreate && life == 1)
+		for (;;)
+			__atomic_add_fetch(&ap_heartbeat, 1, __ATOMIC_RELAXED);
+}
+
+/* Build the VMSA for @index in @vmsa, mark it (RMPADJUST), AP creation; panics if refused. */
+static void create_ap(uint32_t index, uint8_t *vmsa)
+{
 	uint64_t gpa = (uint64_t)(uintptr_t)vmsa, info1;
 	uint32_t ret;
 
@@ -433,11 +459,77 @@ static void start_ap(uint32_t index)
 	}
 	guest_printf("AP_CREATION: vCPU %u from the VMSA at 0x%llx\n", index,
 		     (unsigned long long)gpa);
-	for (uint64_t spins = 0; guest_atomic_load(&ap_up) < index; spins++)
+}
+
+static void wait_aps_up(uint32_t n)
+{
+	for (uint64_t spins = 0; guest_atomic_load(&ap_up) < n; spins++)
 		if (spins > (1ull << 32))
 			guest_panic("the AP did not come up");
 		else
 			cpu_relax();
+}
+
+static void start_ap(uint32_t index)
+{
+	create_ap(index, ap_vmsa[index]);
+	wait_aps_up(index);
+}
+
+/* Is the heartbeat still over a window of pauses? */
+static int heartbeat_still(void)
+{
+	uint64_t before = __atomic_load_n(&ap_heartbeat, __ATOMIC_RELAXED);
+
+	for (unsigned int i = 0; i < (1u << 18); i++)
+		cpu_relax();
+	return __atomic_load_n(&ap_heartbeat, __ATOMIC_RELAXED) == before;
+}
+
+/*
+ * AP_RECREATE (2 vCPUs): create AP 1, which spins on a heartbeat; destroy
+ * it while it runs (the hypervisor parks it: the heartbeat stops); destroy
+ * it again (nothing to do); create it again from another VMSA.  Both the
+ * BSP and the AP print their APIC base (KVM's per vCPU: the AP's not BSP).
+ */
+static uint32_t mode_ap_recreate(void)
+{
+	unsigned int still = 0, windows;
+	uint64_t info1;
+
+	if (params->vcpus < 2)
+		guest_panic("AP_RECREATE needs 2 vCPUs");
+	guest_printf("BSP: APIC base 0x%llx\n", (unsigned long long)read_apic_base());
+	start_ap(1);
+	for (uint64_t spins = 0; !__atomic_load_n(&ap_heartbeat, __ATOMIC_RELAXED); spins++)
+		if (spins > (1ull << 32))
+			guest_panic("the AP's heartbeat never started");
+		else
+			cpu_relax();
+	info1 = ghcb_ap_destroy(1);
+	if (info1) {
+		guest_printf("AP_DESTROY of running vCPU 1: SW_EXITINFO1 0x%llx SW_EXITINFO2 0x%llx\n",
+			     (unsigned long long)info1,
+			     (unsigned long long)ghcb_get(GHCB_SW_EXIT_INFO_2));
+		guest_panic("AP_DESTROY of a running AP refused");
+	}
+	/* It stops at its next exit: three still windows in a row, within 200. */
+	for (windows = 0; windows < 200 && still < 3; windows++)
+		still = heartbeat_still() ? still + 1 : 0;
+	guest_printf("AP_DESTROY: vCPU 1 %s (heartbeat %llu after %u windows)\n",
+		     still == 3 ? "stopped" : "NOT STOPPED",
+		     (unsigned long long)ap_heartbeat, windows);
+	if (still != 3)
+		return STATUS_EXPECTED_ERROR_MISSING;
+	info1 = ghcb_ap_destroy(1);
+	guest_printf("AP_DESTROY of the stopped vCPU 1: SW_EXITINFO1 0x%llx\n",
+		     (unsigned long long)info1);
+	if (info1)
+		guest_panic("AP_DESTROY of a stopped AP refused");
+	create_ap(1, ap_vmsa_again);
+	wait_aps_up(2);
+	guest_printf("AP_CREATION after AP_DESTROY: vCPU 1 lives %u\n", ap_lives[1]);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -748,6 +840,8 @@ uint32_t guest_main(uint32_t vcpu_index)
 		return mode_touch_private();
 	case SNP_GUEST_MODE_PSC_SCRATCH:
 		return mode_psc_scratch();
+	case SNP_GUEST_MODE_AP_RECREATE:
+		return mode_ap_recreate();
 	case COCO_GUEST_MODE_TERMINATE:
 		guest_printf("requesting termination: reason set 1, code 0x2a\n");
 		ghcb_msr_terminate(1, 0x2a);

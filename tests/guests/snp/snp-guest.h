@@ -62,6 +62,7 @@
 #define SVM_VMGEXIT_AP_CREATION 0x80000013ull
 #define SVM_VMGEXIT_TERM_REQUEST 0x8000FFFEull
 #define SVM_VMGEXIT_AP_CREATE 1u		/* snp.md 7.5: SW_EXITINFO1[31:0] request */
+#define SVM_VMGEXIT_AP_DESTROY 2u
 
 /* SW_EXITINFO1 = 2: malformed input, SW_EXITINFO2 says why (snp.md 7.2). */
 #define GHCB_EXITINFO1_MALFORMED 2u
@@ -215,6 +216,8 @@ uint64_t ghcb_psc_external(uint8_t *buf, const uint64_t *entries, unsigned int c
 uint64_t ghcb_guest_request(uint64_t req_gpa, uint64_t rsp_gpa, uint64_t *info1);
 /* AP creation of @apic_id from the VMSA at @vmsa_gpa; returns SW_EXITINFO1 (0 = accepted). */
 uint64_t ghcb_ap_create(uint32_t apic_id, uint64_t vmsa_gpa, uint64_t sev_features);
+/* AP_DESTROY of @apic_id (snp.md 7.5, request 2); returns SW_EXITINFO1 (0 = accepted). */
+uint64_t ghcb_ap_destroy(uint32_t apic_id);
 
 /* PVALIDATE (doorbell 0xf7): EAX, and RFLAGS.CF in *no_update. */
 uint32_t snp_pvalidate(uint64_t va, unsigned int page_size, int validate, int *no_update);
