@@ -48,7 +48,11 @@
  */
 #define SNP_MODEL_CBIT 51u
 
-/* Local APIC base MSR at reset: 0xFEE00000, enabled (bit 11), BSP (bit 8) (APM vol. 2). */
+/*
+ * Local APIC base MSR at reset: 0xFEE00000, enabled (bit 11), BSP (bit 8)
+ * (APM vol. 2); KVM's kvm_lapic_reset value, BSP for vCPU 0.  Used only when
+ * KVM did not report a vCPU's own (chan_vcpu_boot_state records it).
+ */
 #define APIC_BASE_DEFAULT 0xFEE00000ull
 #define APIC_BASE_ENABLE (1ull << 11)
 #define APIC_BASE_BSP (1ull << 8)
@@ -72,6 +76,7 @@ struct chan_vcpu {
 	uint64_t ghcb_gpa;	/* registered GHCB (MSR 0x012), NO_GHCB until then */
 	bool started;		/* running: vCPU 0 from boot, APs after AP creation */
 	bool in_reset_hold;	/* parked by an AP reset hold request */
+	uint64_t apic_base;	/* KVM's APIC base MSR for this vCPU at creation (0: unknown) */
 };
 
 struct snp_chan {
@@ -205,6 +210,14 @@ static int chan_vcpu_boot_state(void *state, uint32_t index, struct kvm_regs *re
 	const uint8_t *vmsa;
 	int ret;
 
+	if (index >= c->nvcpus)
+		return coco_err(-EINVAL, "SNP guest channel: vCPU %u: the VM has %u vCPUs", index,
+				c->nvcpus);
+	/*
+	 * A VMSA holds no APIC base: the vCPU keeps KVM's (AP creation does not
+	 * touch it, sev_snp_ap_creation), so remember what KVM made it.
+	 */
+	c->vcpu[index].apic_base = sregs->apic_base;
 	if (index != 0)
 		return COCO_VMM_HOLD;	/* an AP runs once the guest creates it (§7.5) */
 	vmsa = snp_model_vm_launch_vmsa(c->vm, 0);
@@ -512,9 +525,12 @@ static int nae_ap_creation(struct snp_chan *c, uint32_t index, uint8_t *page,
 	vmsa = malloc(PAGE);
 	if (!vmsa)
 		return coco_err(-ENOMEM, "SNP guest channel: out of memory");
-	/* An AP's local APIC as after reset: enabled, not the BSP; nothing pending. */
+	/* The target's own APIC base as KVM made it (reset value if KVM said none); nothing pending. */
 	memset(&sregs, 0, sizeof(sregs));
-	sregs.apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (ap.apic_id ? 0 : APIC_BASE_BSP);
+	sregs.apic_base = c->vcpu[ap.apic_id].apic_base;
+	if (!sregs.apic_base)
+		sregs.apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
+				  (ap.apic_id ? 0 : APIC_BASE_BSP);
 	if (snp_model_vm_read_guest_vmsa(c->vm, ap.vmsa_gpa, vmsa) ||
 	    vmsa_to_kvm(vmsa, &regs, &sregs)) {
 		snprintf(why, sizeof(why), "%s", coco_last_error());
