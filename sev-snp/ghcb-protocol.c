@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
@@ -371,5 +372,56 @@ int ghcb_ap_create_decode(uint64_t info1, uint64_t info2, uint64_t rax, uint32_t
 		    "forbids (KVM refuses it)", (unsigned long long)info2);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Extended guest request: the certificate table (§7.4, snp.md §3.3)    */
+
+const uint8_t GHCB_CERT_GUID_ARK[16] = { 0xc0, 0xb4, 0x06, 0xa4, 0xa8, 0x03, 0x49, 0x52,
+					 0x97, 0x43, 0x3f, 0xb6, 0x01, 0x4c, 0xd0, 0xae };
+const uint8_t GHCB_CERT_GUID_ASK[16] = { 0x4a, 0xb7, 0xb3, 0x79, 0xbb, 0xac, 0x4f, 0xe4,
+					 0xa0, 0x2f, 0x05, 0xae, 0xf3, 0x27, 0xc7, 0x82 };
+const uint8_t GHCB_CERT_GUID_VCEK[16] = { 0x63, 0xda, 0x75, 0x8d, 0xe6, 0x64, 0x45, 0x64,
+					  0xad, 0xc5, 0xf4, 0xb9, 0x3b, 0xe8, 0xac, 0xcd };
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+int ghcb_cert_table_build(const struct ghcb_cert *certs, size_t n, uint8_t **table, size_t *len)
+{
+	size_t header = (n + 1) * GHCB_CERT_ENTRY_SIZE, total = header, off;
+	uint8_t *t;
+
+	*table = NULL;
+	*len = 0;
+	if (!n || n > GHCB_CERT_TABLE_MAX_ENTRIES)
+		return coco_err(-EINVAL, "SNP certificate table: %zu certificates (1 to %u)", n,
+				GHCB_CERT_TABLE_MAX_ENTRIES);
+	for (size_t i = 0; i < n; i++) {
+		if (!certs[i].guid || !certs[i].data || !certs[i].len ||
+		    certs[i].len > UINT32_MAX - total)
+			return coco_err(-EINVAL, "SNP certificate table: certificate %zu is empty "
+					"or too large", i);
+		total += certs[i].len;
+	}
+	t = calloc(1, total);
+	if (!t)
+		return coco_err(-ENOMEM, "SNP certificate table: out of memory");
+	off = header;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *e = t + i * GHCB_CERT_ENTRY_SIZE;
+
+		memcpy(e, certs[i].guid, 16);
+		put_le32(e + 16, (uint32_t)off);
+		put_le32(e + 20, (uint32_t)certs[i].len);
+		memcpy(t + off, certs[i].data, certs[i].len);
+		off += certs[i].len;
+	}
+	*table = t;
+	*len = total;
 	return 0;
 }

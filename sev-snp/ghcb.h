@@ -110,6 +110,35 @@
 #define GHCB_PSC_ERROR_INVALID_ENTRY ((1ull << 32) | 2)
 #define GHCB_PSC_ERROR_GENERIC (0x100ull << 32)
 
+/*
+ * ---- §7.4 extended guest request: the certificate table ----
+ * snp.md §3.3: entries {GUID[16], u32 offset, u32 length} (24 bytes; offsets
+ * from the table's start), closed by an all-zero entry, then the
+ * certificates.  GUIDs in RFC 4122 byte order (the order of the string, as
+ * AMD's sev-guest tools and virtee's CertTableEntry write them).
+ * Too small a buffer (RBX pages): SW_EXIT_INFO_2 = 1 << 32
+ * (SNP_GUEST_VMM_ERR_INVALID_LEN) and RBX = the pages needed; the request
+ * is not sent to the firmware (the guest resends it).
+ */
+#define GHCB_CERT_ENTRY_SIZE 24u
+#define GHCB_EXT_REQ_ERR_INVALID_LEN (1ull << 32)
+#define GHCB_CERT_TABLE_MAX_ENTRIES 8u
+extern const uint8_t GHCB_CERT_GUID_ARK[16];	/* c0b406a4-a803-4952-9743-3fb6014cd0ae */
+extern const uint8_t GHCB_CERT_GUID_ASK[16];	/* 4ab7b379-bbac-4fe4-a02f-05aef327c782 */
+extern const uint8_t GHCB_CERT_GUID_VCEK[16];	/* 63da758d-e664-4564-adc5-f4b93be8accd */
+
+struct ghcb_cert {
+	const uint8_t *guid;		/* 16 bytes */
+	const uint8_t *data;
+	size_t len;
+};
+
+/*
+ * The certificate table for @certs (1 to GHCB_CERT_TABLE_MAX_ENTRIES, none
+ * empty): malloc'd into *@table, its length in *@len.
+ */
+int ghcb_cert_table_build(const struct ghcb_cert *certs, size_t n, uint8_t **table, size_t *len);
+
 /* ---- §7.5 AP creation: SW_EXIT_INFO_1 bits 31:0 ---- */
 #define GHCB_AP_CREATE_ON_INIT 0u
 #define GHCB_AP_CREATE 1u

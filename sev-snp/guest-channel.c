@@ -88,6 +88,14 @@ struct snp_chan {
 	pthread_mutex_t lock;	/* vcpu[].started/in_reset_hold/msr of other vCPUs */
 	pthread_mutex_t request_lock;	/* the model VM's guest request pages */
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, for MSR CPUID requests */
+	/*
+	 * The platform's certificates, made once (under request_lock) so the
+	 * extended guest request's table and the evidence carry the same ones.
+	 */
+	uint8_t *cert_der[SNP_MODEL_CERTS];
+	size_t cert_len[SNP_MODEL_CERTS];
+	uint8_t *cert_table;
+	size_t cert_table_len;
 	struct chan_vcpu vcpu[];
 };
 
@@ -138,6 +146,9 @@ static void chan_close(void *state)
 		return;
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->request_lock);
+	for (int i = 0; i < SNP_MODEL_CERTS; i++)
+		free(c->cert_der[i]);
+	free(c->cert_table);
 	free(c->cpuid);
 	free(c);
 }
@@ -421,6 +432,89 @@ static int nae_psc(struct snp_chan *c, uint32_t index, uint8_t *page, uint64_t g
 	return 0;
 }
 
+/* The platform's certificates and their table (§7.4), made on first use; under request_lock. */
+static int certs_locked(struct snp_chan *c)
+{
+	int ret;
+
+	if (c->cert_table)
+		return 0;
+	ret = snp_model_vm_cert_ders(c->vm, c->cert_der, c->cert_len);
+	if (!ret) {
+		const struct ghcb_cert certs[] = {
+			{ GHCB_CERT_GUID_VCEK, c->cert_der[SNP_MODEL_CERT_VCEK],
+			  c->cert_len[SNP_MODEL_CERT_VCEK] },
+			{ GHCB_CERT_GUID_ASK, c->cert_der[SNP_MODEL_CERT_ASK],
+			  c->cert_len[SNP_MODEL_CERT_ASK] },
+			{ GHCB_CERT_GUID_ARK, c->cert_der[SNP_MODEL_CERT_ARK],
+			  c->cert_len[SNP_MODEL_CERT_ARK] },
+		};
+		ret = ghcb_cert_table_build(certs, COCO_ARRAY_SIZE(certs), &c->cert_table,
+					    &c->cert_table_len);
+	}
+	if (ret)
+		return coco_err_context(ret, "SNP guest channel: the platform's certificates");
+	return 0;
+}
+
+/*
+ * The extended guest request's certificates (§7.4, KVM
+ * snp_handle_ext_guest_req): RAX the 4 KiB-aligned GPA of the guest's
+ * buffer, RBX its pages.  Returns 1 when the table is in the buffer (the
+ * request goes on to the firmware), 0 when the guest got its answer instead
+ * (too small: RBX = the pages needed, SW_EXIT_INFO_2 = INVALID_LEN; bad
+ * input), COCO_VMM_DONE or -errno otherwise.
+ */
+static int ext_request_certs(struct snp_chan *c, uint32_t index, uint8_t *page,
+			     const struct ghcb_request *req)
+{
+	uint8_t *table = NULL;
+	size_t len = 0;
+	uint64_t pages;
+	int ret;
+
+	if (!req->rax_valid || !req->rbx_valid || (req->rax & (PAGE - 1))) {
+		coco_info("SNP guest channel: vCPU %u: extended guest request without a valid, "
+			  "4 KiB-aligned certificate buffer (RAX 0x%llx%s, RBX%s)", index,
+			  (unsigned long long)req->rax, req->rax_valid ? "" : " not valid",
+			  req->rbx_valid ? "" : " not valid");
+		ghcb_set_error(page, GHCB_ERR_INVALID_INPUT);
+		return 0;
+	}
+	pthread_mutex_lock(&c->request_lock);
+	ret = certs_locked(c);
+	if (!ret) {
+		len = c->cert_table_len;
+		table = malloc(len);
+		if (table)
+			memcpy(table, c->cert_table, len);
+		else
+			ret = coco_err(-ENOMEM, "SNP guest channel: out of memory");
+	}
+	pthread_mutex_unlock(&c->request_lock);
+	if (ret)
+		return ret;	/* the platform's certificates: a host failure */
+	pages = (len + PAGE - 1) / PAGE;
+	if (req->rbx < pages) {
+		/* The firmware does not see the request; the guest resends it (same sequence number). */
+		ghcb_put_u64(page, GHCB_OFF_RBX, pages);
+		ghcb_set_valid(page, GHCB_OFF_RBX);
+		ghcb_set_exit_info(page, 0, GHCB_EXT_REQ_ERR_INVALID_LEN);
+		free(table);
+		return 0;
+	}
+	if (coco_vmm_write_shared(c->vmm, req->rax, table, len)) {
+		ret = coco_vmm_end(c->vmm, COCO_VMM_FAILED, "vCPU %u: the certificate buffer at GPA "
+				   "0x%llx (%llu pages) cannot be written (%s); it must be shared "
+				   "guest memory", index, (unsigned long long)req->rax,
+				   (unsigned long long)req->rbx, coco_last_error());
+		free(table);
+		return ret;
+	}
+	free(table);
+	return 1;
+}
+
 /* SNP_GUEST_REQUEST (§7.4): the firmware's status in SW_EXIT_INFO_2's lower half. */
 static int nae_guest_request(struct snp_chan *c, uint32_t index, uint8_t *page,
 			     const struct ghcb_request *req)
@@ -441,20 +535,9 @@ static int nae_guest_request(struct snp_chan *c, uint32_t index, uint8_t *page,
 	}
 	if (req->exit_code == SVM_VMGEXIT_EXT_GUEST_REQUEST &&
 	    msg[SNP_MSG_TYPE_OFFSET] == SNP_MSG_REPORT_REQ) {
-		/* KVM's extended request: an empty certificate table (24 zero bytes) at RAX. */
-		static const uint8_t empty_table[24];
-		if (!req->rax_valid || !req->rbx_valid || (req->rax & (PAGE - 1))) {
-			ghcb_set_error(page, GHCB_ERR_INVALID_INPUT);
-			ret = 0;
-			goto out;
-		}
-		if (req->rbx && coco_vmm_write_shared(c->vmm, req->rax, empty_table,
-						      sizeof(empty_table))) {
-			ret = coco_vmm_end(c->vmm, COCO_VMM_FAILED, "vCPU %u: the certificate "
-					   "buffer at GPA 0x%llx cannot be written (%s)", index,
-					   (unsigned long long)req->rax, coco_last_error());
-			goto out;
-		}
+		ret = ext_request_certs(c, index, page, req);
+		if (ret != 1)
+			goto out;	/* answered (too small, bad input) or ended */
 	}
 	pthread_mutex_lock(&c->request_lock);
 	ret = snp_model_vm_guest_request(c->vm, msg, msg + PAGE, &fw_status);
@@ -586,6 +669,8 @@ static int ghcb_protocol(struct snp_chan *c, struct coco_vmm_vcpu *vcpu, uint64_
 		goto out;
 	}
 	err = ghcb_check(page, &req, why, sizeof(why));
+	/* KVM clears the valid bitmap of the GHCB it consumed; its answers mark theirs again. */
+	memset(page + GHCB_OFF_VALID_BITMAP, 0, GHCB_VALID_BITMAP_SIZE);
 	if (err) {
 		coco_info("SNP guest channel: vCPU %u: malformed GHCB: %s", index, why);
 		ghcb_set_error(page, err);
@@ -621,13 +706,6 @@ static int ghcb_protocol(struct snp_chan *c, struct coco_vmm_vcpu *vcpu, uint64_
 	if (ret)
 		goto out;
 write_back:
-	/* KVM clears the valid bitmap of the GHCB it consumed, then writes its answers. */
-	{
-		uint64_t info1 = ghcb_get_u64(page, GHCB_OFF_SW_EXIT_INFO_1);
-		uint64_t info2 = ghcb_get_u64(page, GHCB_OFF_SW_EXIT_INFO_2);
-		memset(page + GHCB_OFF_VALID_BITMAP, 0, GHCB_VALID_BITMAP_SIZE);
-		ghcb_set_exit_info(page, info1, info2);
-	}
 	if (coco_vmm_write_shared(c->vmm, gpa, page, PAGE))
 		ret = coco_vmm_end(c->vmm, COCO_VMM_FAILED, "vCPU %u: the GHCB at GPA 0x%llx cannot "
 				   "be written back (%s); it must stay shared during the VMGEXIT",
@@ -721,11 +799,23 @@ static int chan_io(void *state, struct coco_vmm_vcpu *vcpu, uint16_t port, bool 
 
 /* ------------------------------------------------------------------ */
 
+/* The certificates of the extended guest request's table (the same VCEK the guest may hold). */
 static int chan_evidence_complete(void *state, struct coco_evidence *evidence)
 {
+	static const enum coco_cert_role roles[SNP_MODEL_CERTS] = {
+		[SNP_MODEL_CERT_VCEK] = COCO_CERT_VCEK,
+		[SNP_MODEL_CERT_ASK] = COCO_CERT_ASK,
+		[SNP_MODEL_CERT_ARK] = COCO_CERT_ARK,
+	};
 	struct snp_chan *c = state;
+	int ret;
 
-	return snp_model_vm_add_certs(c->vm, evidence);
+	pthread_mutex_lock(&c->request_lock);
+	ret = certs_locked(c);
+	for (int i = 0; !ret && i < SNP_MODEL_CERTS; i++)
+		ret = coco_evidence_add_cert(evidence, roles[i], c->cert_der[i], c->cert_len[i]);
+	pthread_mutex_unlock(&c->request_lock);
+	return ret;
 }
 
 const struct coco_guest_channel snp_model_guest_channel = {

@@ -342,6 +342,38 @@ static void test_psc_external(void)
 	CU_ASSERT_EQUAL(len, 40);
 }
 
+/* The extended guest request's certificate table: entries, the zero entry, the data. */
+static void test_cert_table(void)
+{
+	static const uint8_t a[] = { 1, 2, 3 }, b[] = { 9, 8, 7, 6, 5 };
+	const struct ghcb_cert certs[] = { { GHCB_CERT_GUID_VCEK, a, sizeof(a) },
+					   { GHCB_CERT_GUID_ARK, b, sizeof(b) } };
+	static const uint8_t zero[GHCB_CERT_ENTRY_SIZE];
+	uint8_t *t = NULL;
+	size_t len = 0;
+
+	CU_ASSERT_EQUAL_FATAL(ghcb_cert_table_build(certs, 2, &t, &len), 0);
+	CU_ASSERT_EQUAL_FATAL(len, 3 * 24 + 3 + 5);
+	/* snp.md 3.3: the VCEK GUID in the string's byte order. */
+	CU_ASSERT_EQUAL(t[0], 0x63);
+	CU_ASSERT_EQUAL(t[15], 0xcd);
+	CU_ASSERT_EQUAL(memcmp(t, GHCB_CERT_GUID_VCEK, 16), 0);
+	CU_ASSERT_EQUAL(t[16] | t[17] << 8 | t[18] << 16 | t[19] << 24, 72);
+	CU_ASSERT_EQUAL(t[20] | t[21] << 8, 3);
+	CU_ASSERT_EQUAL(memcmp(t + 24, GHCB_CERT_GUID_ARK, 16), 0);
+	CU_ASSERT_EQUAL(t[24 + 16], 75);
+	CU_ASSERT_EQUAL(t[24 + 20], 5);
+	CU_ASSERT_EQUAL(memcmp(t + 48, zero, sizeof(zero)), 0);
+	CU_ASSERT_EQUAL(memcmp(t + 72, a, 3), 0);
+	CU_ASSERT_EQUAL(memcmp(t + 75, b, 5), 0);
+	free(t);
+
+	const struct ghcb_cert empty = { GHCB_CERT_GUID_ASK, a, 0 };
+	CU_ASSERT_EQUAL(ghcb_cert_table_build(&empty, 1, &t, &len), -EINVAL);
+	CU_ASSERT_PTR_NULL(t);
+	CU_ASSERT_EQUAL(ghcb_cert_table_build(certs, 0, &t, &len), -EINVAL);
+}
+
 struct conversion {
 	uint64_t gpa, size;
 	bool to_private;
@@ -467,6 +499,7 @@ static CU_TestInfo tests[] = {
 	{ "PSC buffer placement", test_psc_locate },
 	{ "PSC processing and progress", test_psc_process },
 	{ "PSC buffer outside the GHCB", test_psc_external },
+	{ "extended request certificate table", test_cert_table },
 	{ "AP creation requests", test_ap_create },
 	CU_TEST_INFO_NULL,
 };

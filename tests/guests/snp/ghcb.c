@@ -247,6 +247,22 @@ uint64_t ghcb_psc_external(uint8_t *buf, const uint64_t *entries, unsigned int c
 	return 0;
 }
 
+uint64_t ghcb_ext_guest_request(uint64_t req_gpa, uint64_t rsp_gpa, uint64_t certs_gpa,
+				uint64_t *pages, uint64_t *info1)
+{
+	uint64_t i1;
+
+	ghcb_clear();
+	ghcb_set(GHCB_RAX, certs_gpa);
+	ghcb_set(GHCB_RBX, *pages);
+	i1 = ghcb_call(SVM_VMGEXIT_EXT_GUEST_REQUEST, req_gpa, rsp_gpa);
+	if (info1)
+		*info1 = i1;
+	if (ghcb_valid(GHCB_RBX))
+		*pages = ghcb_get(GHCB_RBX);
+	return ghcb_get(GHCB_SW_EXIT_INFO_2);
+}
+
 uint64_t ghcb_guest_request(uint64_t req_gpa, uint64_t rsp_gpa, uint64_t *info1)
 {
 	uint64_t i1;

@@ -16,6 +16,7 @@
  *   0xC000 4 KiB scratch    private: PVALIDATE and conversion tests
  *   0xD000 private page     TOUCH_PRIVATE: a response page left private
  *   0xE000 PSC buffer       shared (PSC_SCRATCH: outside the GHCB)
+ *   0x10000 4 pages         shared (EXT_REQUEST: the certificate buffer)
  *   4 MiB  2 MiB scratch    private: 2 MiB PVALIDATE and conversion tests
  */
 #include "guest.h"
@@ -228,13 +229,12 @@ static uint64_t send_report_request(uint64_t seqno, uint64_t rsp_gpa, uint64_t *
 	return ghcb_guest_request(REQ_GPA, rsp_gpa, info1);
 }
 
+static const uint8_t *open_report(uint64_t seqno);
+
 /* The whole exchange: returns the report (in response_payload) or panics. */
 static const uint8_t *get_report(void)
 {
 	uint64_t seqno = msg_seqno + 1, info1, info2;
-	enum guest_msg_error err;
-	const uint8_t *report;
-	uint16_t len;
 
 	memset(gpa_ptr(RSP_GPA), 0, SNP_PAGE_SIZE);
 	info2 = send_report_request(seqno, RSP_GPA, &info1);
@@ -243,6 +243,16 @@ static const uint8_t *get_report(void)
 			     (unsigned long long)info1, (unsigned long long)info2);
 		guest_panic("the guest request failed");
 	}
+	return open_report(seqno);
+}
+
+/* The response to request @seqno in the response page: the report, or a panic. */
+static const uint8_t *open_report(uint64_t seqno)
+{
+	enum guest_msg_error err;
+	const uint8_t *report;
+	uint16_t len;
+
 	/* Decrypt a private copy: the host can change the shared page at any time. */
 	memcpy(response_copy, gpa_ptr(RSP_GPA), SNP_PAGE_SIZE);
 	err = guest_msg_open(response_copy, SNP_PAGE_SIZE, vmpck0(), 0, seqno + 1, GMSG_REPORT_RSP,
@@ -284,6 +294,102 @@ static void report_and_post_evidence(void)
 		guest_panic("the VMM did not accept the report");
 	}
 	guest_printf("evidence: SNP report posted\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* Extended guest request: the certificate table                        */
+
+#define CERT_GPA 0x10000ull
+#define CERT_PAGES 4u
+
+/* snp.md 3.3, in the GUID string's byte order. */
+static const uint8_t guid_vcek[16] = { 0x63, 0xda, 0x75, 0x8d, 0xe6, 0x64, 0x45, 0x64,
+				       0xad, 0xc5, 0xf4, 0xb9, 0x3b, 0xe8, 0xac, 0xcd };
+static const uint8_t guid_ask[16] = { 0x4a, 0xb7, 0xb3, 0x79, 0xbb, 0xac, 0x4f, 0xe4,
+				      0xa0, 0x2f, 0x05, 0xae, 0xf3, 0x27, 0xc7, 0x82 };
+static const uint8_t guid_ark[16] = { 0xc0, 0xb4, 0x06, 0xa4, 0xa8, 0x03, 0x49, 0x52,
+				      0x97, 0x43, 0x3f, 0xb6, 0x01, 0x4c, 0xd0, 0xae };
+static uint8_t cert_copy[CERT_PAGES * SNP_PAGE_SIZE];
+
+static const char *cert_name(const uint8_t *guid)
+{
+	return !memcmp(guid, guid_vcek, 16) ? "VCEK" : !memcmp(guid, guid_ask, 16) ? "ASK" :
+	       !memcmp(guid, guid_ark, 16) ? "ARK" : "other";
+}
+
+/*
+ * EXT_REQUEST: an extended report request with no room for certificates
+ * (the hypervisor says how many pages), the same request again with room,
+ * then the table parsed from a private copy and the VCEK printed in hex
+ * for the host to compare with the evidence's.
+ */
+static uint32_t mode_ext_request(void)
+{
+	uint64_t entries[CERT_PAGES], pages = 0, seqno = msg_seqno + 1, info1, info2, size;
+	uint8_t payload[GUEST_REPORT_REQ_SIZE];
+	const uint8_t *vcek = NULL;
+	uint32_t vcek_len = 0, n;
+	int status;
+
+	for (unsigned int i = 0; i < CERT_PAGES; i++)
+		entries[i] = snp_psc_entry(CERT_GPA + i * SNP_PAGE_SIZE, SNP_PSC_OP_SHARED, 0);
+	ghcb_psc_or_panic(entries, CERT_PAGES, "certificate buffer to shared");
+	share_message_pages();
+	memset(gpa_ptr(CERT_GPA), 0, CERT_PAGES * SNP_PAGE_SIZE);
+	guest_report_req_payload(payload, params->report_data);
+	guest_msg_seal(gpa_ptr(REQ_GPA), vmpck0(), 0, seqno, GMSG_REPORT_REQ, payload,
+		     GUEST_REPORT_REQ_SIZE);
+	info2 = ghcb_ext_guest_request(REQ_GPA, RSP_GPA, CERT_GPA, &pages, &info1);
+	guest_printf("extended request, 0 pages: SW_EXITINFO1 0x%llx SW_EXITINFO2 0x%llx, RBX %llu\n",
+		     (unsigned long long)info1, (unsigned long long)info2, (unsigned long long)pages);
+	if (info1 || info2 != SNP_GUEST_VMM_ERR_INVALID_LEN || !pages || pages > CERT_PAGES)
+		guest_panic("the extended request did not ask for a larger certificate buffer");
+	/* The firmware did not see it: the same message, same sequence number, with room. */
+	memset(gpa_ptr(RSP_GPA), 0, SNP_PAGE_SIZE);
+	guest_msg_seal(gpa_ptr(REQ_GPA), vmpck0(), 0, seqno, GMSG_REPORT_REQ, payload,
+		     GUEST_REPORT_REQ_SIZE);
+	info2 = ghcb_ext_guest_request(REQ_GPA, RSP_GPA, CERT_GPA, &pages, &info1);
+	if (info1 || info2) {
+		guest_printf("extended request, %llu pages: SW_EXITINFO1 0x%llx SW_EXITINFO2 0x%llx\n",
+			     (unsigned long long)pages, (unsigned long long)info1,
+			     (unsigned long long)info2);
+		guest_panic("the extended request failed");
+	}
+	open_report(seqno);
+
+	/* Parse a private copy: the host may change the shared buffer at any time. */
+	size = pages * SNP_PAGE_SIZE;
+	memcpy(cert_copy, gpa_ptr(CERT_GPA), size);
+	for (n = 0; (n + 1) * SNP_CERT_ENTRY_SIZE <= size; n++) {
+		const uint8_t *e = cert_copy + n * SNP_CERT_ENTRY_SIZE;
+		uint32_t off = le32(e + 16), len = le32(e + 20);
+		int zero = 1;
+
+		for (unsigned int i = 0; i < SNP_CERT_ENTRY_SIZE; i++)
+			zero &= e[i] == 0;
+		if (zero)
+			break;
+		if (off > size || len > size - off)
+			guest_panic("a certificate table entry points outside the buffer");
+		guest_printf("certificate %u: %s, %u bytes at offset %u\n", n, cert_name(e), len, off);
+		if (!memcmp(e, guid_vcek, 16)) {
+			vcek = cert_copy + off;
+			vcek_len = len;
+		}
+	}
+	guest_printf("certificate table: %u entries in %llu pages\n", n, (unsigned long long)pages);
+	if (!vcek)
+		guest_panic("the certificate table has no VCEK");
+	guest_printf("VCEK: ");
+	for (uint32_t i = 0; i < vcek_len; i++)
+		guest_printf("%x%x", vcek[i] >> 4, vcek[i] & 0xf);
+	guest_printf("\n");
+	status = guest_post_evidence(EVIDENCE_GPA, COCO_GUEST_EVIDENCE_SNP_REPORT,
+				     response_payload + GUEST_REPORT_RSP_REPORT, GUEST_REPORT_SIZE);
+	if (status)
+		guest_panic("the VMM did not accept the report");
+	guest_printf("evidence: SNP report posted\n");
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -842,6 +948,8 @@ uint32_t guest_main(uint32_t vcpu_index)
 		return mode_psc_scratch();
 	case SNP_GUEST_MODE_AP_RECREATE:
 		return mode_ap_recreate();
+	case SNP_GUEST_MODE_EXT_REQUEST:
+		return mode_ext_request();
 	case COCO_GUEST_MODE_TERMINATE:
 		guest_printf("requesting termination: reason set 1, code 0x2a\n");
 		ghcb_msr_terminate(1, 0x2a);

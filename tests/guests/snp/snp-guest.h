@@ -59,6 +59,11 @@
 /* NAE exit codes (snp.md 7.2). */
 #define SVM_VMGEXIT_PSC 0x80000010ull
 #define SVM_VMGEXIT_GUEST_REQUEST 0x80000011ull
+#define SVM_VMGEXIT_EXT_GUEST_REQUEST 0x80000012ull
+/* Extended request: SW_EXITINFO2 when the certificate buffer is too small (snp.md 7.4). */
+#define SNP_GUEST_VMM_ERR_INVALID_LEN (1ull << 32)
+/* Certificate table entries: GUID[16], u32 offset, u32 length; all-zero closes (snp.md 3.3). */
+#define SNP_CERT_ENTRY_SIZE 24u
 #define SVM_VMGEXIT_AP_CREATION 0x80000013ull
 #define SVM_VMGEXIT_TERM_REQUEST 0x8000FFFEull
 #define SVM_VMGEXIT_AP_CREATE 1u		/* snp.md 7.5: SW_EXITINFO1[31:0] request */
@@ -212,6 +217,13 @@ uint64_t ghcb_psc_raw(uint16_t cur_entry, uint16_t end_entry, const uint64_t *en
  */
 uint64_t ghcb_psc_external(uint8_t *buf, const uint64_t *entries, unsigned int count,
 			   uint64_t *info1);
+/*
+ * Extended guest request (snp.md 7.4): RAX = @certs_gpa, RBX = *@pages; when
+ * the hypervisor answers with RBX (buffer too small), *@pages gets it.
+ * Returns SW_EXITINFO2.
+ */
+uint64_t ghcb_ext_guest_request(uint64_t req_gpa, uint64_t rsp_gpa, uint64_t certs_gpa,
+				uint64_t *pages, uint64_t *info1);
 /* SNP_GUEST_REQUEST: returns SW_EXITINFO2 (firmware status low, VMM status high). */
 uint64_t ghcb_guest_request(uint64_t req_gpa, uint64_t rsp_gpa, uint64_t *info1);
 /* AP creation of @apic_id from the VMSA at @vmsa_gpa; returns SW_EXITINFO1 (0 = accepted). */
