@@ -403,6 +403,24 @@ int coco_vmm_vcpu_start(struct coco_vmm *vmm, uint32_t index, const struct kvm_r
 	return 0;
 }
 
+int coco_vmm_vcpu_hold(struct coco_vmm *vmm, uint32_t index)
+{
+	struct coco_vmm_vcpu *v;
+
+	if (index >= vmm->nvcpus)
+		return coco_err(-EINVAL, "hold of vCPU %u: the VM has %u vCPUs", index, vmm->nvcpus);
+	v = &vmm->vcpus[index];
+	pthread_mutex_lock(&vmm->lock);
+	if (v->state == VCPU_RUNNING) {
+		/* wait_runnable parks it once KVM_RUN or its exit in progress returns. */
+		v->state = VCPU_HELD;
+		v->load_pending = false;
+		kick_vcpu(v);
+	}
+	pthread_mutex_unlock(&vmm->lock);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Exits the core serves                                                */
 
@@ -461,6 +479,32 @@ answer:
 		return coco_vmm_end(vmm, COCO_VMM_FAILED, "cannot answer the guest's evidence "
 				    "hand-off at GPA 0x%x: %s", gpa, coco_last_error());
 	return 0;
+}
+
+int coco_vmm_guest_port_io(struct coco_vmm_vcpu *v, uint16_t port, bool out, uint8_t size,
+			   uint32_t *value)
+{
+	struct coco_vmm *vmm = v->vmm;
+	uint8_t byte = (uint8_t)*value;
+
+	if (size != 1 && size != 2 && size != 4)
+		return coco_err(-EINVAL, "guest port I/O of %u bytes on port 0x%x: an I/O access "
+				"is 1, 2 or 4 bytes", size, port);
+	/* The ports handle_io serves, with the same sizes (core/guest-abi.h). */
+	if (out && port == COCO_GUEST_CONSOLE_PORT && size == 1) {
+		console_out(vmm, &byte, 1);
+		return 0;
+	}
+	if (out && port == COCO_GUEST_EXIT_PORT && size == 4) {
+		end_run(vmm, COCO_VMM_EXITED, *value, "");
+		return COCO_VMM_DONE;
+	}
+	if (out && port == COCO_GUEST_EVIDENCE_PORT && size == 4)
+		return take_evidence(vmm, *value);
+	return coco_vmm_end(vmm, COCO_VMM_FAILED, "vCPU %u asked its VMM for %s of %u byte(s) on "
+			    "port 0x%x (the vendor's I/O call), which nothing serves "
+			    "(docs/guest-abi.md lists the ports)", v->kvm->index,
+			    out ? "OUT" : "IN", size, port);
 }
 
 static int handle_io(struct coco_vmm_vcpu *v)

@@ -108,6 +108,29 @@ int coco_vmm_vcpu_start(struct coco_vmm *vmm, uint32_t index, const struct kvm_r
 			const struct kvm_sregs *sregs);
 
 /*
+ * Stop vCPU @index at its next exit and keep it waiting as a held vCPU
+ * (SNP AP destroy) until coco_vmm_vcpu_start names it again; a start not
+ * yet applied is dropped.  A vCPU already held or finished is left as it
+ * is.  Callable from any vCPU's handler, the vCPU's own included (it then
+ * waits once its handler returns).  -EINVAL for an index beyond the VM's
+ * vCPUs.
+ */
+int coco_vmm_vcpu_hold(struct coco_vmm *vmm, uint32_t index);
+
+/*
+ * Port I/O a guest asked for through its vendor's I/O call instead of an
+ * IN/OUT instruction (TDX TDG.VP.VMCALL<Instruction.IO>): served as the
+ * same IN/OUT would be by the core's ports of core/guest-abi.h (console,
+ * exit, evidence), @value holding the @size (1, 2, 4) bytes written or
+ * receiving those read.  Channel doorbells are instructions, not ports, and
+ * are not reached this way.  Returns 0, COCO_VMM_DONE (the exit port, or
+ * nothing serves the port: the run ends FAILED as for an IN/OUT), or
+ * -EINVAL for a size other than 1, 2, 4.
+ */
+int coco_vmm_guest_port_io(struct coco_vmm_vcpu *vcpu, uint16_t port, bool out, uint8_t size,
+			   uint32_t *value);
+
+/*
  * End the run: TERMINATED when the guest asked for it (GHCB termination
  * request, TDVMCALL ReportFatalError), FAILED when it broke the protocol
  * beyond a guest-visible error.  The first end wins.  Returns COCO_VMM_DONE

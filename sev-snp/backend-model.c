@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "core/util.h"
 #include "memory/mem-tracker.h"
@@ -897,6 +899,63 @@ static int add_certs(struct model_vm *mv, struct coco_evidence *ev)
 	free(vcek);
 	free(ask);
 	free(ark);
+	return ret;
+}
+
+/* DER of the one certificate in @pem (malloc'd). */
+static int pem_cert_to_der(const char *pem, const char *what, uint8_t **der, size_t *len)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	unsigned char *out = NULL;
+	int n = x ? i2d_X509(x, &out) : -1;
+
+	X509_free(x);
+	BIO_free(bio);
+	if (n <= 0)
+		return coco_err(-EINVAL, "SNP model: the %s certificate does not convert to DER "
+				"(OpenSSL)", what);
+	*der = malloc((size_t)n);
+	if (*der)
+		memcpy(*der, out, (size_t)n);
+	OPENSSL_free(out);
+	if (!*der)
+		return coco_err(-ENOMEM, "SNP model: out of memory");
+	*len = (size_t)n;
+	return 0;
+}
+
+int snp_model_vm_cert_ders(struct coco_vm *vm, uint8_t *der[SNP_MODEL_CERTS],
+			   size_t len[SNP_MODEL_CERTS])
+{
+	struct model_vm *mv = mv_of(vm);
+	const struct snp_model_roots *roots;
+	char *ask = NULL, *ark = NULL;
+	int ret;
+
+	for (int i = 0; i < SNP_MODEL_CERTS; i++) {
+		der[i] = NULL;
+		len[i] = 0;
+	}
+	ret = snp_model_vcek_cert(mv->mh->plat, &der[SNP_MODEL_CERT_VCEK],
+				  &len[SNP_MODEL_CERT_VCEK]);
+	if (!ret)
+		ret = snp_model_roots_get(mv->mh->plat, &roots);
+	if (!ret)
+		ret = snp_model_roots_ask_pem(roots, &ask);
+	if (!ret)
+		ret = snp_model_roots_ark_pem(roots, &ark);
+	if (!ret)
+		ret = pem_cert_to_der(ask, "ASK", &der[SNP_MODEL_CERT_ASK], &len[SNP_MODEL_CERT_ASK]);
+	if (!ret)
+		ret = pem_cert_to_der(ark, "ARK", &der[SNP_MODEL_CERT_ARK], &len[SNP_MODEL_CERT_ARK]);
+	free(ask);
+	free(ark);
+	if (ret)
+		for (int i = 0; i < SNP_MODEL_CERTS; i++) {
+			free(der[i]);
+			der[i] = NULL;
+		}
 	return ret;
 }
 

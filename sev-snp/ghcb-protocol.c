@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
@@ -237,10 +238,7 @@ uint64_t ghcb_psc_locate(const uint8_t page[GHCB_PAGE_SIZE], uint64_t ghcb_gpa, 
 	uint16_t end_entry;
 
 	*ghcb_err = 0;
-	/*
-	 * KVM also accepts a scratch area outside the GHCB (copied in and out);
-	 * the model's guests keep their PSC buffer in the GHCB's shared buffer.
-	 */
+	/* A scratch area outside the GHCB is ghcb_psc_external_size's case. */
 	if ((scratch & ~(uint64_t)(GHCB_PAGE_SIZE - 1)) != ghcb_gpa ||
 	    (scratch & (GHCB_PAGE_SIZE - 1)) < GHCB_OFF_SHARED_BUFFER ||
 	    (scratch & (GHCB_PAGE_SIZE - 1)) + GHCB_PSC_HDR_SIZE > GHCB_SHARED_BUFFER_END) {
@@ -254,6 +252,37 @@ uint64_t ghcb_psc_locate(const uint8_t page[GHCB_PAGE_SIZE], uint64_t ghcb_gpa, 
 		    GHCB_SHARED_BUFFER_END)
 		return GHCB_PSC_ERROR_INVALID_HDR;
 	*offset = off;
+	return 0;
+}
+
+bool ghcb_scratch_in_ghcb(uint64_t ghcb_gpa, uint64_t scratch)
+{
+	return (scratch & ~(uint64_t)(GHCB_PAGE_SIZE - 1)) == ghcb_gpa;
+}
+
+uint64_t ghcb_psc_external_size(uint64_t ghcb_gpa, uint64_t scratch,
+				const uint8_t hdr[GHCB_PSC_HDR_SIZE], uint32_t *len,
+				uint32_t *ghcb_err)
+{
+	uint16_t end_entry = (uint16_t)(hdr[2] | hdr[3] << 8);
+	uint64_t end;
+
+	*ghcb_err = 0;
+	*len = 0;
+	/* KVM: "scratch gpa not provided" is an invalid scratch area. */
+	if (!scratch || ghcb_scratch_in_ghcb(ghcb_gpa, scratch)) {
+		*ghcb_err = GHCB_ERR_INVALID_SCRATCH_AREA;
+		return 0;
+	}
+	if (end_entry >= GHCB_PSC_MAX_ENTRIES)
+		return GHCB_PSC_ERROR_INVALID_HDR;
+	*len = GHCB_PSC_HDR_SIZE + ((uint32_t)end_entry + 1) * GHCB_PSC_ENTRY_SIZE;
+	end = scratch + *len;
+	if (end < scratch || *len > GHCB_SCRATCH_AREA_LIMIT ||
+	    (scratch < ghcb_gpa + GHCB_PAGE_SIZE && end > ghcb_gpa)) {
+		*len = 0;
+		*ghcb_err = GHCB_ERR_INVALID_SCRATCH_AREA;
+	}
 	return 0;
 }
 
@@ -357,4 +386,55 @@ const char *ghcb_err_name(uint32_t err)
 	case GHCB_ERR_INVALID_EVENT: return "GHCB_ERR_INVALID_EVENT";
 	}
 	return "GHCB_ERR_UNKNOWN";
+}
+
+/* ------------------------------------------------------------------ */
+/* Extended guest request: the certificate table (§7.4, snp.md §3.3)    */
+
+const uint8_t GHCB_CERT_GUID_ARK[16] = { 0xc0, 0xb4, 0x06, 0xa4, 0xa8, 0x03, 0x49, 0x52,
+					 0x97, 0x43, 0x3f, 0xb6, 0x01, 0x4c, 0xd0, 0xae };
+const uint8_t GHCB_CERT_GUID_ASK[16] = { 0x4a, 0xb7, 0xb3, 0x79, 0xbb, 0xac, 0x4f, 0xe4,
+					 0xa0, 0x2f, 0x05, 0xae, 0xf3, 0x27, 0xc7, 0x82 };
+const uint8_t GHCB_CERT_GUID_VCEK[16] = { 0x63, 0xda, 0x75, 0x8d, 0xe6, 0x64, 0x45, 0x64,
+					  0xad, 0xc5, 0xf4, 0xb9, 0x3b, 0xe8, 0xac, 0xcd };
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+int ghcb_cert_table_build(const struct ghcb_cert *certs, size_t n, uint8_t **table, size_t *len)
+{
+	size_t header = (n + 1) * GHCB_CERT_ENTRY_SIZE, total = header, off;
+	uint8_t *t;
+
+	*table = NULL;
+	*len = 0;
+	if (!n || n > GHCB_CERT_TABLE_MAX_ENTRIES)
+		return coco_err(-EINVAL, "SNP certificate table: %zu certificates (1 to %u)", n,
+				GHCB_CERT_TABLE_MAX_ENTRIES);
+	for (size_t i = 0; i < n; i++) {
+		if (!certs[i].guid || !certs[i].data || !certs[i].len ||
+		    certs[i].len > UINT32_MAX - total)
+			return coco_err(-EINVAL, "SNP certificate table: certificate %zu is empty "
+					"or too large", i);
+		total += certs[i].len;
+	}
+	t = calloc(1, total);
+	if (!t)
+		return coco_err(-ENOMEM, "SNP certificate table: out of memory");
+	off = header;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *e = t + i * GHCB_CERT_ENTRY_SIZE;
+
+		memcpy(e, certs[i].guid, 16);
+		put_le32(e + 16, (uint32_t)off);
+		put_le32(e + 20, (uint32_t)certs[i].len);
+		memcpy(t + off, certs[i].data, certs[i].len);
+		off += certs[i].len;
+	}
+	*table = t;
+	*len = total;
+	return 0;
 }

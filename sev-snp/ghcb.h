@@ -110,6 +110,35 @@
 #define GHCB_PSC_ERROR_INVALID_ENTRY ((1ull << 32) | 2)
 #define GHCB_PSC_ERROR_GENERIC (0x100ull << 32)
 
+/*
+ * ---- §7.4 extended guest request: the certificate table ----
+ * snp.md §3.3: entries {GUID[16], u32 offset, u32 length} (24 bytes; offsets
+ * from the table's start), closed by an all-zero entry, then the
+ * certificates.  GUIDs in RFC 4122 byte order (the order of the string, as
+ * AMD's sev-guest tools and virtee's CertTableEntry write them).
+ * Too small a buffer (RBX pages): SW_EXIT_INFO_2 = 1 << 32
+ * (SNP_GUEST_VMM_ERR_INVALID_LEN) and RBX = the pages needed; the request
+ * is not sent to the firmware (the guest resends it).
+ */
+#define GHCB_CERT_ENTRY_SIZE 24u
+#define GHCB_EXT_REQ_ERR_INVALID_LEN (1ull << 32)
+#define GHCB_CERT_TABLE_MAX_ENTRIES 8u
+extern const uint8_t GHCB_CERT_GUID_ARK[16];	/* c0b406a4-a803-4952-9743-3fb6014cd0ae */
+extern const uint8_t GHCB_CERT_GUID_ASK[16];	/* 4ab7b379-bbac-4fe4-a02f-05aef327c782 */
+extern const uint8_t GHCB_CERT_GUID_VCEK[16];	/* 63da758d-e664-4564-adc5-f4b93be8accd */
+
+struct ghcb_cert {
+	const uint8_t *guid;		/* 16 bytes */
+	const uint8_t *data;
+	size_t len;
+};
+
+/*
+ * The certificate table for @certs (1 to GHCB_CERT_TABLE_MAX_ENTRIES, none
+ * empty): malloc'd into *@table, its length in *@len.
+ */
+int ghcb_cert_table_build(const struct ghcb_cert *certs, size_t n, uint8_t **table, size_t *len);
+
 /* ---- §7.5 AP creation: SW_EXIT_INFO_1 bits 31:0 ---- */
 #define GHCB_AP_CREATE_ON_INIT 0u
 #define GHCB_AP_CREATE 1u
@@ -213,6 +242,32 @@ uint64_t ghcb_psc_entry_encode(const struct ghcb_psc_entry *e);
  */
 uint64_t ghcb_psc_locate(const uint8_t page[GHCB_PAGE_SIZE], uint64_t ghcb_gpa, uint64_t scratch,
 			 uint32_t *offset, uint32_t *ghcb_err);
+
+/*
+ * §7.3 / KVM setup_vmgexit_scratch: SW_SCRATCH outside the GHCB page names
+ * guest memory the hypervisor reads in and writes back, up to
+ * GHCB_SCRATCH_AREA_LIMIT (16 pages).  A PSC buffer is at most its header
+ * and 253 entries (2032 bytes), so the limit never binds a valid one.
+ */
+#define GHCB_SCRATCH_AREA_LIMIT (16u * GHCB_PAGE_SIZE)
+#define GHCB_PSC_BUFFER_MAX (GHCB_PSC_HDR_SIZE + GHCB_PSC_MAX_ENTRIES * GHCB_PSC_ENTRY_SIZE)
+
+/* Does SW_SCRATCH point into the GHCB page itself (ghcb_psc_locate's case)? */
+bool ghcb_scratch_in_ghcb(uint64_t ghcb_gpa, uint64_t scratch);
+
+/*
+ * A PSC buffer outside the GHCB page at @scratch, whose first 8 bytes (the
+ * header, read from guest memory) are @hdr: its length (header and entries
+ * up to END_ENTRY) in *@len and 0, or the error to report as
+ * ghcb_psc_locate does: INVALID_SCRATCH_AREA through *@ghcb_err for no
+ * scratch GPA (0), a range that wraps, exceeds the limit or overlaps the
+ * GHCB page (the model writes the GHCB back after the buffer, which would
+ * undo the buffer's progress), or GHCB_PSC_ERROR_INVALID_HDR for an
+ * END_ENTRY beyond 252.
+ */
+uint64_t ghcb_psc_external_size(uint64_t ghcb_gpa, uint64_t scratch,
+				const uint8_t hdr[GHCB_PSC_HDR_SIZE], uint32_t *len,
+				uint32_t *ghcb_err);
 
 /* One entry's checks (KVM snp_begin_psc + §7.3): 0 or GHCB_PSC_ERROR_INVALID_ENTRY. */
 uint64_t ghcb_psc_entry_check(const struct ghcb_psc_entry *e);

@@ -48,7 +48,11 @@
  */
 #define SNP_MODEL_CBIT 51u
 
-/* Local APIC base MSR at reset: 0xFEE00000, enabled (bit 11), BSP (bit 8) (APM vol. 2). */
+/*
+ * Local APIC base MSR at reset: 0xFEE00000, enabled (bit 11), BSP (bit 8)
+ * (APM vol. 2); KVM's kvm_lapic_reset value, BSP for vCPU 0.  Used only when
+ * KVM did not report a vCPU's own (chan_vcpu_boot_state records it).
+ */
 #define APIC_BASE_DEFAULT 0xFEE00000ull
 #define APIC_BASE_ENABLE (1ull << 11)
 #define APIC_BASE_BSP (1ull << 8)
@@ -72,6 +76,7 @@ struct chan_vcpu {
 	uint64_t ghcb_gpa;	/* registered GHCB (MSR 0x012), NO_GHCB until then */
 	bool started;		/* running: vCPU 0 from boot, APs after AP creation */
 	bool in_reset_hold;	/* parked by an AP reset hold request */
+	uint64_t apic_base;	/* KVM's APIC base MSR for this vCPU at creation (0: unknown) */
 };
 
 struct snp_chan {
@@ -83,6 +88,14 @@ struct snp_chan {
 	pthread_mutex_t lock;	/* vcpu[].started/in_reset_hold/msr of other vCPUs */
 	pthread_mutex_t request_lock;	/* the model VM's guest request pages */
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, for MSR CPUID requests */
+	/*
+	 * The platform's certificates, made once (under request_lock) so the
+	 * extended guest request's table and the evidence carry the same ones.
+	 */
+	uint8_t *cert_der[SNP_MODEL_CERTS];
+	size_t cert_len[SNP_MODEL_CERTS];
+	uint8_t *cert_table;
+	size_t cert_table_len;
 	struct chan_vcpu vcpu[];
 };
 
@@ -133,6 +146,9 @@ static void chan_close(void *state)
 		return;
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->request_lock);
+	for (int i = 0; i < SNP_MODEL_CERTS; i++)
+		free(c->cert_der[i]);
+	free(c->cert_table);
 	free(c->cpuid);
 	free(c);
 }
@@ -205,6 +221,14 @@ static int chan_vcpu_boot_state(void *state, uint32_t index, struct kvm_regs *re
 	const uint8_t *vmsa;
 	int ret;
 
+	if (index >= c->nvcpus)
+		return coco_err(-EINVAL, "SNP guest channel: vCPU %u: the VM has %u vCPUs", index,
+				c->nvcpus);
+	/*
+	 * A VMSA holds no APIC base: the vCPU keeps KVM's (AP creation does not
+	 * touch it, sev_snp_ap_creation), so remember what KVM made it.
+	 */
+	c->vcpu[index].apic_base = sregs->apic_base;
 	if (index != 0)
 		return COCO_VMM_HOLD;	/* an AP runs once the guest creates it (§7.5) */
 	vmsa = snp_model_vm_launch_vmsa(c->vm, 0);
@@ -336,19 +360,159 @@ static int psc_convert(void *ctx, uint64_t gpa, uint64_t size, bool to_private)
 	return ret;
 }
 
+static void scratch_refused(uint32_t index, uint8_t *page, uint64_t scratch, const char *why)
+{
+	coco_info("SNP guest channel: vCPU %u: PSC buffer at SW_SCRATCH 0x%llx refused: %s", index,
+		  (unsigned long long)scratch, why);
+	ghcb_set_error(page, GHCB_ERR_INVALID_SCRATCH_AREA);
+}
+
+/*
+ * A PSC buffer outside the GHCB page (KVM setup_vmgexit_scratch): read in
+ * through the VMM's shared-memory access (a private buffer is an invalid
+ * scratch area: the hypervisor cannot read it), served, written back.
+ */
+static int nae_psc_external(struct snp_chan *c, uint32_t index, uint8_t *page,
+			    uint64_t ghcb_gpa, uint64_t scratch)
+{
+	struct psc_ctx ctx = { c, index };
+	uint8_t hdr[GHCB_PSC_HDR_SIZE], *buf;
+	uint32_t len = 0, ghcb_err;
+	uint64_t err;
+
+	if (!scratch || coco_vmm_read_shared(c->vmm, scratch, hdr, sizeof(hdr))) {
+		scratch_refused(index, page, scratch, scratch ? coco_last_error() : "no GPA");
+		return 0;
+	}
+	err = ghcb_psc_external_size(ghcb_gpa, scratch, hdr, &len, &ghcb_err);
+	if (ghcb_err) {
+		scratch_refused(index, page, scratch, "it wraps, overlaps the GHCB page or is "
+				"larger than 16 pages");
+		return 0;
+	}
+	if (err) {
+		ghcb_set_exit_info(page, 0, err);
+		return 0;
+	}
+	/* ghcb_psc_process works on a page-sized buffer; the PSC buffer sits at its start. */
+	buf = calloc(1, GHCB_PAGE_SIZE);
+	if (!buf)
+		return coco_err(-ENOMEM, "SNP guest channel: out of memory");
+	if (coco_vmm_read_shared(c->vmm, scratch, buf, len)) {
+		scratch_refused(index, page, scratch, coco_last_error());
+		free(buf);
+		return 0;
+	}
+	err = ghcb_psc_process(buf, 0, psc_convert, &ctx);
+	/* The progress goes back even after a failed entry: the guest resumes from it. */
+	if (coco_vmm_write_shared(c->vmm, scratch, buf, len))
+		scratch_refused(index, page, scratch, coco_last_error());
+	else
+		ghcb_set_exit_info(page, 0, err);
+	free(buf);
+	return 0;
+}
+
 /* Page state change (§7.3): entries from CUR_ENTRY to END_ENTRY, progress written back. */
-static void nae_psc(struct snp_chan *c, uint32_t index, uint8_t *page, uint64_t ghcb_gpa,
-		    const struct ghcb_request *req)
+static int nae_psc(struct snp_chan *c, uint32_t index, uint8_t *page, uint64_t ghcb_gpa,
+		   const struct ghcb_request *req)
 {
 	struct psc_ctx ctx = { c, index };
 	uint32_t off = 0, ghcb_err;
-	uint64_t err = ghcb_psc_locate(page, ghcb_gpa, req->scratch, &off, &ghcb_err);
+	uint64_t err;
 
+	if (!ghcb_scratch_in_ghcb(ghcb_gpa, req->scratch))
+		return nae_psc_external(c, index, page, ghcb_gpa, req->scratch);
+	err = ghcb_psc_locate(page, ghcb_gpa, req->scratch, &off, &ghcb_err);
 	if (ghcb_err)
 		ghcb_set_error(page, ghcb_err);
 	else
 		ghcb_set_exit_info(page, 0, err ? err : ghcb_psc_process(page, off, psc_convert,
 									 &ctx));
+	return 0;
+}
+
+/* The platform's certificates and their table (§7.4), made on first use; under request_lock. */
+static int certs_locked(struct snp_chan *c)
+{
+	int ret;
+
+	if (c->cert_table)
+		return 0;
+	ret = snp_model_vm_cert_ders(c->vm, c->cert_der, c->cert_len);
+	if (!ret) {
+		const struct ghcb_cert certs[] = {
+			{ GHCB_CERT_GUID_VCEK, c->cert_der[SNP_MODEL_CERT_VCEK],
+			  c->cert_len[SNP_MODEL_CERT_VCEK] },
+			{ GHCB_CERT_GUID_ASK, c->cert_der[SNP_MODEL_CERT_ASK],
+			  c->cert_len[SNP_MODEL_CERT_ASK] },
+			{ GHCB_CERT_GUID_ARK, c->cert_der[SNP_MODEL_CERT_ARK],
+			  c->cert_len[SNP_MODEL_CERT_ARK] },
+		};
+		ret = ghcb_cert_table_build(certs, COCO_ARRAY_SIZE(certs), &c->cert_table,
+					    &c->cert_table_len);
+	}
+	if (ret)
+		return coco_err_context(ret, "SNP guest channel: the platform's certificates");
+	return 0;
+}
+
+/*
+ * The extended guest request's certificates (§7.4, KVM
+ * snp_handle_ext_guest_req): RAX the 4 KiB-aligned GPA of the guest's
+ * buffer, RBX its pages.  Returns 1 when the table is in the buffer (the
+ * request goes on to the firmware), 0 when the guest got its answer instead
+ * (too small: RBX = the pages needed, SW_EXIT_INFO_2 = INVALID_LEN; bad
+ * input), COCO_VMM_DONE or -errno otherwise.
+ */
+static int ext_request_certs(struct snp_chan *c, uint32_t index, uint8_t *page,
+			     const struct ghcb_request *req)
+{
+	uint8_t *table = NULL;
+	size_t len = 0;
+	uint64_t pages;
+	int ret;
+
+	if (!req->rax_valid || !req->rbx_valid || (req->rax & (PAGE - 1))) {
+		coco_info("SNP guest channel: vCPU %u: extended guest request without a valid, "
+			  "4 KiB-aligned certificate buffer (RAX 0x%llx%s, RBX%s)", index,
+			  (unsigned long long)req->rax, req->rax_valid ? "" : " not valid",
+			  req->rbx_valid ? "" : " not valid");
+		ghcb_set_error(page, GHCB_ERR_INVALID_INPUT);
+		return 0;
+	}
+	pthread_mutex_lock(&c->request_lock);
+	ret = certs_locked(c);
+	if (!ret) {
+		len = c->cert_table_len;
+		table = malloc(len);
+		if (table)
+			memcpy(table, c->cert_table, len);
+		else
+			ret = coco_err(-ENOMEM, "SNP guest channel: out of memory");
+	}
+	pthread_mutex_unlock(&c->request_lock);
+	if (ret)
+		return ret;	/* the platform's certificates: a host failure */
+	pages = (len + PAGE - 1) / PAGE;
+	if (req->rbx < pages) {
+		/* The firmware does not see the request; the guest resends it (same sequence number). */
+		ghcb_put_u64(page, GHCB_OFF_RBX, pages);
+		ghcb_set_valid(page, GHCB_OFF_RBX);
+		ghcb_set_exit_info(page, 0, GHCB_EXT_REQ_ERR_INVALID_LEN);
+		free(table);
+		return 0;
+	}
+	if (coco_vmm_write_shared(c->vmm, req->rax, table, len)) {
+		ret = coco_vmm_end(c->vmm, COCO_VMM_FAILED, "vCPU %u: the certificate buffer at GPA "
+				   "0x%llx (%llu pages) cannot be written (%s); it must be shared "
+				   "guest memory", index, (unsigned long long)req->rax,
+				   (unsigned long long)req->rbx, coco_last_error());
+		free(table);
+		return ret;
+	}
+	free(table);
+	return 1;
 }
 
 /* SNP_GUEST_REQUEST (§7.4): the firmware's status in SW_EXIT_INFO_2's lower half. */
@@ -371,20 +535,9 @@ static int nae_guest_request(struct snp_chan *c, uint32_t index, uint8_t *page,
 	}
 	if (req->exit_code == SVM_VMGEXIT_EXT_GUEST_REQUEST &&
 	    msg[SNP_MSG_TYPE_OFFSET] == SNP_MSG_REPORT_REQ) {
-		/* KVM's extended request: an empty certificate table (24 zero bytes) at RAX. */
-		static const uint8_t empty_table[24];
-		if (!req->rax_valid || !req->rbx_valid || (req->rax & (PAGE - 1))) {
-			ghcb_set_error(page, GHCB_ERR_INVALID_INPUT);
-			ret = 0;
-			goto out;
-		}
-		if (req->rbx && coco_vmm_write_shared(c->vmm, req->rax, empty_table,
-						      sizeof(empty_table))) {
-			ret = coco_vmm_end(c->vmm, COCO_VMM_FAILED, "vCPU %u: the certificate "
-					   "buffer at GPA 0x%llx cannot be written (%s)", index,
-					   (unsigned long long)req->rax, coco_last_error());
-			goto out;
-		}
+		ret = ext_request_certs(c, index, page, req);
+		if (ret != 1)
+			goto out;	/* answered (too small, bad input) or ended */
 	}
 	pthread_mutex_lock(&c->request_lock);
 	ret = snp_model_vm_guest_request(c->vm, msg, msg + PAGE, &fw_status);
@@ -429,11 +582,23 @@ static int nae_ap_creation(struct snp_chan *c, uint32_t index, uint8_t *page,
 	pthread_mutex_unlock(&c->lock);
 	switch (ap.request) {
 	case GHCB_AP_DESTROY:
+		/*
+		 * KVM invalidates the target's VMSA and parks it until a new
+		 * CREATE (sev_snp_ap_creation, KVM_MP_STATE_HALTED); not running
+		 * already: nothing to take away.
+		 */
 		if (!running)
-			return 0;	/* it is not running: nothing to take away */
-		snprintf(why, sizeof(why), "AP_DESTROY of running vCPU %u: the model's VMM cannot "
-			 "park a running vCPU", ap.apic_id);
-		goto invalid;
+			return 0;
+		ret = coco_vmm_vcpu_hold(c->vmm, ap.apic_id);
+		if (ret)
+			return ret;
+		pthread_mutex_lock(&c->lock);
+		c->vcpu[ap.apic_id].started = false;
+		c->vcpu[ap.apic_id].in_reset_hold = false;
+		pthread_mutex_unlock(&c->lock);
+		coco_info("SNP guest channel: vCPU %u destroyed vCPU %u (AP_DESTROY): it waits for "
+			  "a new AP creation", index, ap.apic_id);
+		return 0;
 	case GHCB_AP_CREATE_ON_INIT:
 		/* The VMSA would be used at the next INIT, which the model never delivers. */
 		return 0;
@@ -443,9 +608,12 @@ static int nae_ap_creation(struct snp_chan *c, uint32_t index, uint8_t *page,
 	vmsa = malloc(PAGE);
 	if (!vmsa)
 		return coco_err(-ENOMEM, "SNP guest channel: out of memory");
-	/* An AP's local APIC as after reset: enabled, not the BSP; nothing pending. */
+	/* The target's own APIC base as KVM made it (reset value if KVM said none); nothing pending. */
 	memset(&sregs, 0, sizeof(sregs));
-	sregs.apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (ap.apic_id ? 0 : APIC_BASE_BSP);
+	sregs.apic_base = c->vcpu[ap.apic_id].apic_base;
+	if (!sregs.apic_base)
+		sregs.apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
+				  (ap.apic_id ? 0 : APIC_BASE_BSP);
 	if (snp_model_vm_read_guest_vmsa(c->vm, ap.vmsa_gpa, vmsa) ||
 	    vmsa_to_kvm(vmsa, &regs, &sregs)) {
 		snprintf(why, sizeof(why), "%s", coco_last_error());
@@ -502,6 +670,8 @@ static int ghcb_protocol(struct snp_chan *c, struct coco_vmm_vcpu *vcpu, uint64_
 		goto out;
 	}
 	err = ghcb_check(page, &req, why, sizeof(why));
+	/* KVM clears the valid bitmap of the GHCB it consumed; its answers mark theirs again. */
+	memset(page + GHCB_OFF_VALID_BITMAP, 0, GHCB_VALID_BITMAP_SIZE);
 	if (err) {
 		coco_info("SNP guest channel: vCPU %u: malformed GHCB, answered %s (%u): %s", index,
 			  ghcb_err_name(err), err, why);
@@ -511,7 +681,7 @@ static int ghcb_protocol(struct snp_chan *c, struct coco_vmm_vcpu *vcpu, uint64_
 	ghcb_set_exit_info(page, 0, 0);
 	switch (req.exit_code) {
 	case SVM_VMGEXIT_PSC:
-		nae_psc(c, index, page, gpa, &req);
+		ret = nae_psc(c, index, page, gpa, &req);
 		break;
 	case SVM_VMGEXIT_GUEST_REQUEST:
 	case SVM_VMGEXIT_EXT_GUEST_REQUEST:
@@ -538,13 +708,6 @@ static int ghcb_protocol(struct snp_chan *c, struct coco_vmm_vcpu *vcpu, uint64_
 	if (ret)
 		goto out;
 write_back:
-	/* KVM clears the valid bitmap of the GHCB it consumed, then writes its answers. */
-	{
-		uint64_t info1 = ghcb_get_u64(page, GHCB_OFF_SW_EXIT_INFO_1);
-		uint64_t info2 = ghcb_get_u64(page, GHCB_OFF_SW_EXIT_INFO_2);
-		memset(page + GHCB_OFF_VALID_BITMAP, 0, GHCB_VALID_BITMAP_SIZE);
-		ghcb_set_exit_info(page, info1, info2);
-	}
 	if (coco_vmm_write_shared(c->vmm, gpa, page, PAGE))
 		ret = coco_vmm_end(c->vmm, COCO_VMM_FAILED, "vCPU %u: the GHCB at GPA 0x%llx cannot "
 				   "be written back (%s); it must stay shared during the VMGEXIT",
@@ -638,11 +801,23 @@ static int chan_io(void *state, struct coco_vmm_vcpu *vcpu, uint16_t port, bool 
 
 /* ------------------------------------------------------------------ */
 
+/* The certificates of the extended guest request's table (the same VCEK the guest may hold). */
 static int chan_evidence_complete(void *state, struct coco_evidence *evidence)
 {
+	static const enum coco_cert_role roles[SNP_MODEL_CERTS] = {
+		[SNP_MODEL_CERT_VCEK] = COCO_CERT_VCEK,
+		[SNP_MODEL_CERT_ASK] = COCO_CERT_ASK,
+		[SNP_MODEL_CERT_ARK] = COCO_CERT_ARK,
+	};
 	struct snp_chan *c = state;
+	int ret;
 
-	return snp_model_vm_add_certs(c->vm, evidence);
+	pthread_mutex_lock(&c->request_lock);
+	ret = certs_locked(c);
+	for (int i = 0; !ret && i < SNP_MODEL_CERTS; i++)
+		ret = coco_evidence_add_cert(evidence, roles[i], c->cert_der[i], c->cert_len[i]);
+	pthread_mutex_unlock(&c->request_lock);
+	return ret;
 }
 
 const struct coco_guest_channel snp_model_guest_channel = {

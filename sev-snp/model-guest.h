@@ -62,4 +62,14 @@ int snp_model_vm_guest_request(struct coco_vm *vm, const uint8_t req[SNP_PAGE_SI
 /* Add the platform's VCEK, ASK and ARK to @evidence. */
 int snp_model_vm_add_certs(struct coco_vm *vm, struct coco_evidence *evidence);
 
+/*
+ * The platform's certificates as DER (each malloc'd): the VCEK for its
+ * reported TCB, the ASK and the ARK.  Each call issues the VCEK certificate
+ * anew (RSA-PSS signatures differ), so a caller that hands certificates out
+ * more than once keeps one set.
+ */
+enum { SNP_MODEL_CERT_VCEK, SNP_MODEL_CERT_ASK, SNP_MODEL_CERT_ARK, SNP_MODEL_CERTS };
+int snp_model_vm_cert_ders(struct coco_vm *vm, uint8_t *der[SNP_MODEL_CERTS],
+			   size_t len[SNP_MODEL_CERTS]);
+
 #endif

@@ -59,7 +59,6 @@ struct tdx_chan {
 	uint64_t shared_bit;
 	uint32_t nvcpus;
 	pthread_mutex_t lock;
-	bool io_refusal_logged;
 };
 
 /* ------------------------------------------------------------------ */
@@ -269,40 +268,78 @@ static void get_quote(struct tdx_chan *ch, const struct tdvmcall_request *req, s
 	out->r[TDX_GPR_R10] = written ? TDVMCALL_STATUS_SUCCESS : TDVMCALL_STATUS_INVALID_OPERAND;
 }
 
+/*
+ * The text of ReportFatalError's message page (R12 bit 63, R13 its shared
+ * GPA) for the reason, read only through the VMM's shared-memory access;
+ * a bad or unreadable page is said so instead (the TD ends either way).
+ */
+static void fatal_page_text(struct tdx_chan *ch, uint64_t r13, char *out, size_t out_len)
+{
+	uint8_t bytes[TDVMCALL_FATAL_PAGE_TEXT_MAX];
+	char text[TDVMCALL_FATAL_PAGE_TEXT_MAX + 1];
+	uint64_t gpa;
+
+	if (!tdvmcall_fatal_page_gpa(r13, ch->shared_bit, &gpa)) {
+		snprintf(out, out_len, "; message page R13 0x%llx is not a 4 KiB-aligned shared "
+			 "GPA (shared bit 0x%llx), not read", (unsigned long long)r13,
+			 (unsigned long long)ch->shared_bit);
+		return;
+	}
+	if (ch->ops->read_shared(ch->vmm, gpa, bytes, sizeof(bytes))) {
+		snprintf(out, out_len, "; message page at 0x%llx unreadable: %s",
+			 (unsigned long long)gpa, coco_last_error());
+		return;
+	}
+	tdvmcall_fatal_text(bytes, sizeof(bytes), text);
+	snprintf(out, out_len, "; message page at 0x%llx: \"%s\"", (unsigned long long)gpa, text);
+}
+
 static int report_fatal_error(struct tdx_chan *ch, const struct tdvmcall_request *req)
 {
-	char msg[TDVMCALL_FATAL_MESSAGE_MAX + 1], reason[256];
+	char msg[TDVMCALL_FATAL_MESSAGE_MAX + 1], page[TDVMCALL_FATAL_PAGE_TEXT_MAX + 160];
+	char reason[512];
 	uint64_t code = req->in.r[TDX_GPR_R12];
 
 	tdvmcall_fatal_message(req, msg);
+	page[0] = '\0';
+	if (code & TDVMCALL_FATAL_GPA_VALID)
+		fatal_page_text(ch, req->in.r[TDX_GPR_R13], page, sizeof(page));
 	snprintf(reason, sizeof(reason), "ReportFatalError: error code 0x%llx%s%s%s%s",
 		 (unsigned long long)code, msg[0] ? ", message \"" : "", msg, msg[0] ? "\"" : "",
-		 code & TDVMCALL_FATAL_GPA_VALID ? " (the message page at R13 is not read)" : "");
+		 page);
 	return ch->ops->end(ch->vmm, COCO_VMM_TERMINATED, reason);
 }
 
-static void instruction_io(struct tdx_chan *ch, const struct tdvmcall_request *req,
-			   struct tdx_gprs *out)
+/*
+ * TDG.VP.VMCALL<Instruction.IO> (GHCI; KVM tdx_emulate_io): the port access
+ * as the VMM serves an IN/OUT, R11 = the value an IN read.  The VMM's ports
+ * never re-enter the channel (doorbells are not reachable this way), so the
+ * channel's lock may stay held.
+ */
+static int instruction_io(struct tdx_chan *ch, struct coco_vmm_vcpu *vcpu,
+			  const struct tdvmcall_request *req, struct tdx_gprs *out)
 {
 	unsigned int size;
 	uint16_t port;
 	uint32_t value;
 	bool is_out;
 	uint64_t st = tdvmcall_io_check(req, &size, &is_out, &port, &value);
+	int ret;
 
-	if (st == TDVMCALL_STATUS_SUCCESS) {
-		/* Model limit: the guest's own IN/OUT reach the VMM's ports directly. */
-		if (!ch->io_refusal_logged)
-			coco_warn("tdx-model guest channel: TDG.VP.VMCALL<Instruction.IO> (port 0x%x) "
-				  "is not served: the model guest executes IN/OUT itself "
-				  "(docs/guest-abi-tdx.md)", port);
-		ch->io_refusal_logged = true;
-		st = TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED;
-	}
 	out->r[TDX_GPR_R10] = st;
+	if (st != TDVMCALL_STATUS_SUCCESS)
+		return 0;
+	if (!is_out)
+		value = 0;
+	ret = ch->ops->port_io(vcpu, port, is_out, (uint8_t)size, &value);
+	if (ret)
+		return ret;
+	if (!is_out)	/* an IN of 1 or 2 bytes leaves the rest of R11 zero, as KVM */
+		out->r[TDX_GPR_R11] = size == 4 ? value : value & ((1u << (8 * size)) - 1);
+	return 0;
 }
 
-static int vmcall(struct tdx_chan *ch, struct tdx_gprs *g)
+static int vmcall(struct tdx_chan *ch, struct coco_vmm_vcpu *vcpu, struct tdx_gprs *g)
 {
 	struct tdvmcall_request req;
 	struct tdx_gprs out;
@@ -331,7 +368,7 @@ static int vmcall(struct tdx_chan *ch, struct tdx_gprs *g)
 			ret = report_fatal_error(ch, &req);
 			break;
 		case TDVMCALL_INSTRUCTION_IO:
-			instruction_io(ch, &req, &out);
+			ret = instruction_io(ch, vcpu, &req, &out);
 			break;
 		default:
 			out.r[TDX_GPR_R10] = TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED;
@@ -360,7 +397,7 @@ static int tdcall(struct tdx_chan *ch, struct coco_vmm_vcpu *vcpu)
 	gprs_from_kvm(&regs, &g);
 	pthread_mutex_lock(&ch->lock);
 	if (g.r[TDX_GPR_RAX] == TDG_VP_VMCALL)
-		ret = vmcall(ch, &g);
+		ret = vmcall(ch, vcpu, &g);
 	else
 		ret = module_call(ch, tdvpr, &g);
 	pthread_mutex_unlock(&ch->lock);
@@ -520,6 +557,7 @@ static const struct tdx_chan_vmm_ops vmm_ops = {
 	.read_shared = coco_vmm_read_shared,
 	.write_shared = coco_vmm_write_shared,
 	.convert = coco_vmm_convert,
+	.port_io = coco_vmm_guest_port_io,
 	.end = vmm_end,
 };
 

@@ -27,6 +27,9 @@ struct tdx_chan_vmm_ops {
 	int (*read_shared)(struct coco_vmm *vmm, uint64_t gpa, void *buf, size_t len);
 	int (*write_shared)(struct coco_vmm *vmm, uint64_t gpa, const void *buf, size_t len);
 	int (*convert)(struct coco_vmm *vmm, uint64_t gpa, uint64_t size, enum coco_mem_state to);
+	/* Port I/O of TDG.VP.VMCALL<Instruction.IO> (coco_vmm_guest_port_io). */
+	int (*port_io)(struct coco_vmm_vcpu *vcpu, uint16_t port, bool out, uint8_t size,
+		       uint32_t *value);
 	/* coco_vmm_end with a finished message; returns COCO_VMM_DONE. */
 	int (*end)(struct coco_vmm *vmm, enum coco_vmm_outcome outcome, const char *reason);
 };

@@ -100,6 +100,13 @@ const char *tdvmcall_subfunction_name(uint64_t subfunction);
  */
 #define TDVMCALL_FATAL_GPA_VALID (1ull << 63)
 #define TDVMCALL_FATAL_MESSAGE_MAX 64u
+/*
+ * With R12 bit 63, R13 is the shared, 4 KiB-aligned GPA of a page of
+ * additional error information (GHCI 1.5 ReportFatalError; the format is
+ * the TD's: the model reads it as text).  The model reads this much of it
+ * into the run's reason (coco_vmm_result.reason holds 512 bytes).
+ */
+#define TDVMCALL_FATAL_PAGE_TEXT_MAX 256u
 
 /* ------------------------------------------------------------------ */
 /* GetQuote (R12 shared GPA of the buffer, R13 its size)                 */
@@ -234,6 +241,20 @@ void tdx_quote_buf_encode(const struct tdx_quote_buf_header *hdr,
  */
 void tdvmcall_fatal_message(const struct tdvmcall_request *req,
 			    char out[TDVMCALL_FATAL_MESSAGE_MAX + 1]);
+
+/*
+ * The message page of ReportFatalError: R13 must carry the shared bit and
+ * be 4 KiB aligned within the GPA width; *@gpa gets it without the shared
+ * bit.  false otherwise.
+ */
+bool tdvmcall_fatal_page_gpa(uint64_t r13, uint64_t shared_bit, uint64_t *gpa);
+
+/*
+ * @len bytes of guest text to a NUL-terminated string in @out (@len + 1
+ * bytes): cut at the first NUL, newlines and tabs as spaces, other bytes
+ * outside printable ASCII as '?'.
+ */
+void tdvmcall_fatal_text(const uint8_t *bytes, size_t len, char *out);
 
 /*
  * Instruction.IO's operands: R12 size (1, 2, 4), R13 direction (0 in, 1

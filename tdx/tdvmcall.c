@@ -158,6 +158,24 @@ void tdvmcall_fatal_message(const struct tdvmcall_request *req,
 	out[n] = '\0';
 }
 
+bool tdvmcall_fatal_page_gpa(uint64_t r13, uint64_t shared_bit, uint64_t *gpa)
+{
+	if (!(r13 & shared_bit) || (r13 & (PAGE - 1)) || !range_in_gpaw(r13, PAGE, shared_bit))
+		return false;
+	*gpa = r13 & ~shared_bit;
+	return true;
+}
+
+void tdvmcall_fatal_text(const uint8_t *bytes, size_t len, char *out)
+{
+	size_t n = 0;
+
+	for (; n < len && bytes[n]; n++)
+		out[n] = bytes[n] == '\n' || bytes[n] == '\t' ? ' ' :
+			 bytes[n] >= 0x20 && bytes[n] < 0x7f ? (char)bytes[n] : '?';
+	out[n] = '\0';
+}
+
 uint64_t tdvmcall_io_check(const struct tdvmcall_request *req, unsigned int *size, bool *out,
 			   uint16_t *port, uint32_t *value)
 {

@@ -5,7 +5,8 @@
  * (shorter inputs are zero-padded, so the fuzzer needs to find only the
  * fields it varies), optionally followed by 8 bytes taken as a GHCB MSR
  * value.  The page goes through ghcb_check, then for page state changes
- * the PSC buffer placement and processing (with a conversion callback that
+ * the PSC buffer placement (in the GHCB, or outside it with the shared
+ * buffer standing for the guest memory read in) and processing (with a conversion callback that
  * refuses some ranges), for AP creation the request decode; every GPA and
  * size a callback receives must be what the entries allow.  Nothing may
  * crash, read outside the page, or loop.
@@ -59,7 +60,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	switch (req.exit_code) {
 	case SVM_VMGEXIT_PSC: {
-		uint64_t err = ghcb_psc_locate(page, GHCB_GPA, req.scratch, &off, &ghcb_err);
+		uint64_t err;
+		uint32_t len = 0;
+
+		if (!ghcb_scratch_in_ghcb(GHCB_GPA, req.scratch)) {
+			/* Outside the GHCB: the page's shared buffer stands for the guest's buffer. */
+			static uint8_t external[GHCB_PAGE_SIZE];
+
+			err = ghcb_psc_external_size(GHCB_GPA, req.scratch,
+						     page + GHCB_OFF_SHARED_BUFFER, &len, &ghcb_err);
+			if (!err && !ghcb_err) {
+				if (len > GHCB_PSC_BUFFER_MAX)
+					abort();
+				memset(external, 0, sizeof(external));
+				memcpy(external, page + GHCB_OFF_SHARED_BUFFER,
+				       GHCB_SHARED_BUFFER_END - GHCB_OFF_SHARED_BUFFER);
+				err = ghcb_psc_process(external, 0, convert, &calls);
+			}
+			ghcb_set_exit_info(page, 0, err);
+			break;
+		}
+		err = ghcb_psc_locate(page, GHCB_GPA, req.scratch, &off, &ghcb_err);
 		if (!err && !ghcb_err)
 			err = ghcb_psc_process(page, off, convert, &calls);
 		ghcb_set_exit_info(page, 0, err);

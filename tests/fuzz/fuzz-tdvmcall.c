@@ -69,8 +69,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(strlen(msg) <= TDVMCALL_FATAL_MESSAGE_MAX);
 		for (size_t i = 0; msg[i]; i++)
 			CHECK(msg[i] >= 0x20 && msg[i] < 0x7f);
+		if (tdvmcall_fatal_page_gpa(req.in.r[TDX_GPR_R13], shared_bit, &gpa))
+			CHECK(!(gpa & 0xFFF) && !(gpa & shared_bit) && gpa < shared_bit);
 		if (tdvmcall_io_check(&req, &io_size, &flag, &port, &value) == TDVMCALL_STATUS_SUCCESS)
 			CHECK(io_size == 1 || io_size == 2 || io_size == 4);
+	}
+
+	{
+		/* The fatal-error page's text: any bytes become printable ASCII, cut at a NUL. */
+		char text[TDVMCALL_FATAL_PAGE_TEXT_MAX + 1];
+		size_t n = size < TDVMCALL_FATAL_PAGE_TEXT_MAX ? size : TDVMCALL_FATAL_PAGE_TEXT_MAX;
+
+		tdvmcall_fatal_text(data, n, text);
+		CHECK(strlen(text) <= n);
+		for (size_t i = 0; text[i]; i++)
+			CHECK(text[i] >= 0x20 && text[i] < 0x7f);
 	}
 
 	if (size > 130) {

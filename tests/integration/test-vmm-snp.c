@@ -27,6 +27,7 @@
 
 #include "core/guest-abi.h"
 #include "tests/common/test-main.h"
+#include "tests/guests/snp/snp-guest.h"
 
 #define BACKEND "sev-snp-model"
 #define GUEST_MEMORY (16ull << 20)
@@ -291,6 +292,102 @@ static void test_terminate(void)
 	CU_ASSERT(strstr(res.reason, "code 42") != NULL || strstr(res.reason, "0x2a") != NULL);
 }
 
+/* Page state changes with the buffer outside the GHCB; the two bad scratch areas refused. */
+static void test_psc_scratch(void)
+{
+	struct coco_vmm_result res;
+	struct console console;
+
+	run_mode(SNP_GUEST_MODE_PSC_SCRATCH, 0, 0, &res, &console);
+	CU_ASSERT_EQUAL(res.outcome, COCO_VMM_EXITED);
+	CU_ASSERT_EQUAL(res.exit_status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "PSC buffer at 0xe000 (outside the GHCB): 4K "
+				      "and 2M entries to shared and back, CUR_ENTRY 2"));
+	CU_ASSERT_EQUAL(count(console.text, "refused as expected"), 2);
+	CU_ASSERT_EQUAL(count(console.text, "NOT REFUSED"), 0);
+}
+
+/*
+ * AP_DESTROY of a running AP parks it (its heartbeat stops), AP creation
+ * starts it again; the AP runs with KVM's APIC base for a non-BSP vCPU
+ * (0xFEE00000, enabled, bit 8 clear), the BSP with its own (bit 8 set).
+ */
+static void test_ap_recreate(void)
+{
+	struct coco_vmm_options o;
+	struct coco_vmm_result res;
+	struct console console;
+
+	options_init(&o, 2, SNP_GUEST_MODE_AP_RECREATE, &console);
+	coco_vmm_destroy(run(&o, &res, &console));
+	CU_ASSERT_EQUAL(res.outcome, COCO_VMM_EXITED);
+	CU_ASSERT_EQUAL(res.exit_status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "AP_DESTROY: vCPU 1 stopped"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "AP_DESTROY of the stopped vCPU 1: "
+				      "SW_EXITINFO1 0x0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "AP 1 up again"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "AP_CREATION after AP_DESTROY: vCPU 1 lives 2"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "BSP: APIC base 0xfee00900"));
+	CU_ASSERT_EQUAL(count(console.text, "AP 1: APIC base 0xfee00800"), 2);
+}
+
+/*
+ * The extended guest request's certificate table: too small a buffer gets
+ * the pages needed, then the table carries the VCEK, ASK and ARK, and the
+ * VCEK the guest printed is the certificate its evidence verifies with.
+ */
+static void test_ext_request_certs(void)
+{
+	struct coco_trust_anchors *anchors = NULL;
+	struct coco_verify_result vres;
+	struct coco_verify_expect expect;
+	const struct coco_evidence *ev;
+	struct coco_vmm_options o;
+	struct coco_vmm_result res;
+	struct console console;
+	struct coco_vmm *vmm;
+	const uint8_t *der = NULL;
+	size_t der_len = 0;
+	char *hex, *line;
+
+	options_init(&o, 1, SNP_GUEST_MODE_EXT_REQUEST, &console);
+	CU_ASSERT_FATAL(RAND_bytes(o.report_data, sizeof(o.report_data)) == 1);
+	vmm = run(&o, &res, &console);
+	CU_ASSERT_EQUAL(res.outcome, COCO_VMM_EXITED);
+	CU_ASSERT_EQUAL(res.exit_status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "extended request, 0 pages: SW_EXITINFO1 0x0 "
+				      "SW_EXITINFO2 0x100000000, RBX "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "certificate 0: VCEK"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, ": ASK, "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, ": ARK, "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(console.text, "certificate table: 3 entries"));
+
+	ev = coco_vmm_evidence(vmm);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT_EQUAL_FATAL(coco_evidence_get_cert(ev, COCO_CERT_VCEK, &der, &der_len), 0);
+	hex = calloc(1, 2 * der_len + 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(hex);
+	for (size_t i = 0; i < der_len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", der[i]);
+	hex[2 * der_len] = '\n';
+	line = strstr(console.text, "VCEK: ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+	/* Exactly the evidence's VCEK, to the end of the line. */
+	if (strncmp(line + 6, hex, 2 * der_len + 1))
+		fprintf(stderr, "evidence VCEK (%zu bytes): %.80s...\n", der_len, hex);
+	CU_ASSERT_EQUAL(strncmp(line + 6, hex, 2 * der_len + 1), 0);
+	free(hex);
+
+	CU_ASSERT_EQUAL_FATAL(coco_trust_anchors_from_evidence(ev, &anchors), 0);
+	memset(&expect, 0, sizeof(expect));
+	expect.report_data = o.report_data;
+	memset(&vres, 0, sizeof(vres));
+	CU_ASSERT_EQUAL(coco_evidence_verify(ev, anchors, &expect, &vres), 0);
+	CU_ASSERT(vres.chain_ok && vres.signature_ok && vres.report_data_ok);
+	coco_trust_anchors_free(anchors);
+	coco_vmm_destroy(vmm);
+}
+
 static void test_bench_convert(void)
 {
 	struct coco_vmm_result res;
@@ -334,6 +431,9 @@ int main(int argc, char **argv)
 		{ "TOUCH_PRIVATE", test_touch_private },
 		{ "TERMINATE", test_terminate },
 		{ "BENCH_CONVERT", test_bench_convert },
+		{ "PSC buffer outside the GHCB", test_psc_scratch },
+		{ "AP_DESTROY of a running AP, AP creation again", test_ap_recreate },
+		{ "extended guest request: certificate table", test_ext_request_certs },
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {

@@ -146,6 +146,8 @@ static void test_normal_exits_zero_with_console(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(normal.console, "evidence: quote posted"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(normal.console, "AP 1 up"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(normal.console, "tdx guest: done"));
+	/* Printed byte by byte through TDG.VP.VMCALL<Instruction.IO>, not OUT. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(normal.console, TDX_GUEST_IO_LINE));
 	CU_ASSERT_PTR_NULL(strstr(normal.console, "PANIC"));
 }
 

@@ -301,6 +301,79 @@ static void test_psc_locate(void)
 	}
 }
 
+/* A PSC buffer outside the GHCB page (KVM's scratch area read in and written back). */
+static void test_psc_external(void)
+{
+	uint8_t hdr[GHCB_PSC_HDR_SIZE] = { 0 };
+	uint32_t len = 1, gerr = 1;
+
+	CU_ASSERT_TRUE(ghcb_scratch_in_ghcb(GHCB_GPA, GHCB_GPA + 0x800));
+	CU_ASSERT_TRUE(ghcb_scratch_in_ghcb(GHCB_GPA, GHCB_GPA));
+	CU_ASSERT_FALSE(ghcb_scratch_in_ghcb(GHCB_GPA, GHCB_GPA + GHCB_PAGE_SIZE));
+	CU_ASSERT_FALSE(ghcb_scratch_in_ghcb(GHCB_GPA, GHCB_GPA - 8));
+
+	/* END_ENTRY 2: the header and three entries; anywhere else in guest memory. */
+	put_hdr(hdr, 0, 0, 2);
+	CU_ASSERT_EQUAL(ghcb_psc_external_size(GHCB_GPA, 0x200010, hdr, &len, &gerr), 0);
+	CU_ASSERT_EQUAL(gerr, 0);
+	CU_ASSERT_EQUAL(len, 8 + 3 * 8);
+	/* 253 entries: the largest buffer, far below the 16-page limit. */
+	put_hdr(hdr, 0, 0, 252);
+	CU_ASSERT_EQUAL(ghcb_psc_external_size(GHCB_GPA, 0x200000, hdr, &len, &gerr), 0);
+	CU_ASSERT_EQUAL(len, GHCB_PSC_BUFFER_MAX);
+	CU_ASSERT(GHCB_PSC_BUFFER_MAX <= GHCB_SCRATCH_AREA_LIMIT);
+	put_hdr(hdr, 0, 0, 253);
+	CU_ASSERT_EQUAL(ghcb_psc_external_size(GHCB_GPA, 0x200000, hdr, &len, &gerr),
+			GHCB_PSC_ERROR_INVALID_HDR);
+	CU_ASSERT_EQUAL(gerr, 0);
+
+	/* No scratch GPA, a range that wraps, one that runs into or starts in the GHCB page. */
+	put_hdr(hdr, 0, 0, 3);
+	static const uint64_t bad[] = { 0, UINT64_MAX - 15, GHCB_GPA - 16, GHCB_GPA + 0x800 };
+	for (size_t i = 0; i < COCO_ARRAY_SIZE(bad); i++) {
+		gerr = 0;
+		CU_ASSERT_EQUAL(ghcb_psc_external_size(GHCB_GPA, bad[i], hdr, &len, &gerr), 0);
+		CU_ASSERT_EQUAL(gerr, GHCB_ERR_INVALID_SCRATCH_AREA);
+		CU_ASSERT_EQUAL(len, 0);
+	}
+	/* Ending right where the GHCB page starts is fine. */
+	CU_ASSERT_EQUAL(ghcb_psc_external_size(GHCB_GPA, GHCB_GPA - 40, hdr, &len, &gerr), 0);
+	CU_ASSERT_EQUAL(gerr, 0);
+	CU_ASSERT_EQUAL(len, 40);
+}
+
+/* The extended guest request's certificate table: entries, the zero entry, the data. */
+static void test_cert_table(void)
+{
+	static const uint8_t a[] = { 1, 2, 3 }, b[] = { 9, 8, 7, 6, 5 };
+	const struct ghcb_cert certs[] = { { GHCB_CERT_GUID_VCEK, a, sizeof(a) },
+					   { GHCB_CERT_GUID_ARK, b, sizeof(b) } };
+	static const uint8_t zero[GHCB_CERT_ENTRY_SIZE];
+	uint8_t *t = NULL;
+	size_t len = 0;
+
+	CU_ASSERT_EQUAL_FATAL(ghcb_cert_table_build(certs, 2, &t, &len), 0);
+	CU_ASSERT_EQUAL_FATAL(len, 3 * 24 + 3 + 5);
+	/* snp.md 3.3: the VCEK GUID in the string's byte order. */
+	CU_ASSERT_EQUAL(t[0], 0x63);
+	CU_ASSERT_EQUAL(t[15], 0xcd);
+	CU_ASSERT_EQUAL(memcmp(t, GHCB_CERT_GUID_VCEK, 16), 0);
+	CU_ASSERT_EQUAL(t[16] | t[17] << 8 | t[18] << 16 | t[19] << 24, 72);
+	CU_ASSERT_EQUAL(t[20] | t[21] << 8, 3);
+	CU_ASSERT_EQUAL(memcmp(t + 24, GHCB_CERT_GUID_ARK, 16), 0);
+	CU_ASSERT_EQUAL(t[24 + 16], 75);
+	CU_ASSERT_EQUAL(t[24 + 20], 5);
+	CU_ASSERT_EQUAL(memcmp(t + 48, zero, sizeof(zero)), 0);
+	CU_ASSERT_EQUAL(memcmp(t + 72, a, 3), 0);
+	CU_ASSERT_EQUAL(memcmp(t + 75, b, 5), 0);
+	free(t);
+
+	const struct ghcb_cert empty = { GHCB_CERT_GUID_ASK, a, 0 };
+	CU_ASSERT_EQUAL(ghcb_cert_table_build(&empty, 1, &t, &len), -EINVAL);
+	CU_ASSERT_PTR_NULL(t);
+	CU_ASSERT_EQUAL(ghcb_cert_table_build(certs, 0, &t, &len), -EINVAL);
+}
+
 struct conversion {
 	uint64_t gpa, size;
 	bool to_private;
@@ -425,6 +498,8 @@ static CU_TestInfo tests[] = {
 	{ "PSC entry checks", test_psc_entry_check },
 	{ "PSC buffer placement", test_psc_locate },
 	{ "PSC processing and progress", test_psc_process },
+	{ "PSC buffer outside the GHCB", test_psc_external },
+	{ "extended request certificate table", test_cert_table },
 	{ "AP creation requests", test_ap_create },
 	CU_TEST_INFO_NULL,
 };

@@ -99,6 +99,30 @@ static int f_convert(struct coco_vmm *vmm, uint64_t gpa, uint64_t size, enum coc
 	return coco_vm_mem_convert(the_vm, gpa, size, to);
 }
 
+/* Instruction.IO's port accesses: OUTs recorded, INs read 0xA5A5A5A5, port 0xf4 ends the run. */
+static struct port_access {
+	uint16_t port;
+	bool out;
+	uint8_t size;
+	uint32_t value;
+} port_log[8];
+static unsigned int port_log_n;
+
+static int f_port_io(struct coco_vmm_vcpu *v, uint16_t port, bool out, uint8_t size,
+		     uint32_t *value)
+{
+	(void)v;
+	if (port_log_n < 8)
+		port_log[port_log_n++] = (struct port_access){ port, out, size, *value };
+	if (!out)
+		*value = 0xA5A5A5A5u;
+	if (port == COCO_GUEST_EXIT_PORT) {
+		ended++;
+		return COCO_VMM_DONE;
+	}
+	return 0;
+}
+
 static int f_end(struct coco_vmm *vmm, enum coco_vmm_outcome outcome, const char *reason)
 {
 	(void)vmm;
@@ -111,7 +135,7 @@ static int f_end(struct coco_vmm *vmm, enum coco_vmm_outcome outcome, const char
 static const struct tdx_chan_vmm_ops fake_ops = {
 	.vcpu_index = f_index, .get_regs = f_get_regs, .set_regs = f_set_regs,
 	.read_shared = f_read_shared, .write_shared = f_write_shared, .convert = f_convert,
-	.end = f_end,
+	.port_io = f_port_io, .end = f_end,
 };
 
 static struct coco_host *host;
@@ -376,13 +400,14 @@ static void test_vmcall_misc(void)
 	CU_ASSERT_EQUAL_FATAL(vmcall(&v, 0x12345, 0, 0), 0);
 	CU_ASSERT_EQUAL(v.regs.r10, TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED);
 	CU_ASSERT_EQUAL(v.regs.rax, TDX_SUCCESS);
-	/* Instruction.IO is refused (guests use IN/OUT), bad operands first. */
+	/* Instruction.IO: bad operands never reach the VMM's ports. */
+	port_log_n = 0;
 	v.regs.r14 = 0x3f8;
 	v.regs.r15 = 'x';
-	CU_ASSERT_EQUAL_FATAL(vmcall(&v, TDVMCALL_INSTRUCTION_IO, 1, 1), 0);
-	CU_ASSERT_EQUAL(v.regs.r10, TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED);
 	CU_ASSERT_EQUAL_FATAL(vmcall(&v, TDVMCALL_INSTRUCTION_IO, 3, 1), 0);
 	CU_ASSERT_EQUAL(v.regs.r10, TDVMCALL_STATUS_INVALID_OPERAND);
+	CU_ASSERT_EQUAL(port_log_n, 0);
+	CU_ASSERT_EQUAL(ended, 0);
 	/* A control with RSP exposed: the TDCALL fails, R10 untouched. */
 	v.regs.rcx = 0xFC10;
 	v.regs.r10 = 0x55;
@@ -395,6 +420,51 @@ static void test_vmcall_misc(void)
 	CU_ASSERT_EQUAL_FATAL(doorbell(&v, TDG_VP_VMCALL), 0);
 	CU_ASSERT_EQUAL(v.regs.r10, TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED);
 	CU_ASSERT_EQUAL(ended, 0);
+}
+
+/* Instruction.IO reaches the VMM's ports as the IN/OUT would (GHCI; KVM tdx_emulate_io). */
+static void test_instruction_io(void)
+{
+	struct fake_vcpu v = { .index = 1 };
+
+	ended = 0;
+	port_log_n = 0;
+	/* OUT of one byte to the console: R15 is the value, masked to the size. */
+	v.regs.r14 = COCO_GUEST_CONSOLE_PORT;
+	v.regs.r15 = 0x1200 | 'x';
+	CU_ASSERT_EQUAL_FATAL(vmcall(&v, TDVMCALL_INSTRUCTION_IO, 1, 1), 0);
+	CU_ASSERT_EQUAL(v.regs.rax, TDX_SUCCESS);
+	CU_ASSERT_EQUAL(v.regs.r10, TDVMCALL_STATUS_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(port_log_n, 1);
+	CU_ASSERT_EQUAL(port_log[0].port, COCO_GUEST_CONSOLE_PORT);
+	CU_ASSERT_TRUE(port_log[0].out);
+	CU_ASSERT_EQUAL(port_log[0].size, 1);
+	CU_ASSERT_EQUAL(port_log[0].value, 'x');
+	/* IN of two bytes: R11 gets the value read, zero-extended from the size. */
+	v.regs.r14 = 0x60;
+	v.regs.r11 = ~0ull;
+	CU_ASSERT_EQUAL_FATAL(vmcall(&v, TDVMCALL_INSTRUCTION_IO, 2, 0), 0);
+	CU_ASSERT_EQUAL(v.regs.r10, TDVMCALL_STATUS_SUCCESS);
+	CU_ASSERT_EQUAL(v.regs.r11, 0xA5A5);
+	CU_ASSERT_EQUAL_FATAL(port_log_n, 2);
+	CU_ASSERT_FALSE(port_log[1].out);
+	CU_ASSERT_EQUAL(port_log[1].value, 0);	/* an IN sends nothing */
+	/* OUT of four bytes to the exit port: the run ends there, no registers written back. */
+	v.regs.r14 = COCO_GUEST_EXIT_PORT;
+	v.regs.r15 = 7;
+	v.regs.r10 = 0x55;
+	CU_ASSERT_EQUAL(vmcall(&v, TDVMCALL_INSTRUCTION_IO, 4, 1), COCO_VMM_DONE);
+	CU_ASSERT_EQUAL(ended, 1);
+	CU_ASSERT_EQUAL(port_log[2].value, 7);
+	/* Port beyond 16 bits, direction 2: INVALID_OPERAND, not an access. */
+	v.regs.r14 = 0x10000;
+	CU_ASSERT_EQUAL_FATAL(vmcall(&v, TDVMCALL_INSTRUCTION_IO, 1, 1), 0);
+	CU_ASSERT_EQUAL(v.regs.r10, TDVMCALL_STATUS_INVALID_OPERAND);
+	v.regs.r14 = 0x3f8;
+	CU_ASSERT_EQUAL_FATAL(vmcall(&v, TDVMCALL_INSTRUCTION_IO, 1, 2), 0);
+	CU_ASSERT_EQUAL(v.regs.r10, TDVMCALL_STATUS_INVALID_OPERAND);
+	CU_ASSERT_EQUAL(port_log_n, 3);
+	ended = 0;
 }
 
 static void test_wrong_ports(void)
@@ -428,6 +498,52 @@ static void test_fatal_error(void)
 	CU_ASSERT_EQUAL(end_outcome, COCO_VMM_TERMINATED);
 	CU_ASSERT_PTR_NOT_NULL(strstr(end_reason, "ReportFatalError: error code 0x2a"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(end_reason, "guest gave up"));
+	ended = 0;
+}
+
+/* ReportFatalError with R12 bit 63: the shared page at R13 is read into the reason. */
+static void test_fatal_error_page(void)
+{
+	const uint64_t page_gpa = 0x700000;
+	const uint64_t gpa_valid = 1ull << 63;
+	struct fake_vcpu v = { .index = 0 };
+	static const char text[] = "panic: out of memory\nin the TD's allocator";
+	uint8_t *page;
+
+	ended = 0;
+	/* Private: the VMM may not read it; the TD still ends, the reason says so. */
+	CU_ASSERT_EQUAL(vmcall(&v, TDVMCALL_REPORT_FATAL_ERROR, gpa_valid | 0x2b,
+			       SHARED_BIT | page_gpa), COCO_VMM_DONE);
+	CU_ASSERT_EQUAL(end_outcome, COCO_VMM_TERMINATED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(end_reason, "message page at 0x700000 unreadable"));
+	CU_ASSERT_PTR_NULL(strstr(end_reason, "out of memory"));
+
+	CU_ASSERT_EQUAL_FATAL(vmcall(&v, TDVMCALL_MAP_GPA, SHARED_BIT | page_gpa, PAGE), 0);
+	CU_ASSERT_EQUAL_FATAL(v.regs.r10, TDVMCALL_STATUS_SUCCESS);
+	page = coco_vm_guest_ptr(the_vm, page_gpa, PAGE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page);
+	memset(page, 0, PAGE);
+	memcpy(page, text, sizeof(text));
+	page[5] = 0x01;		/* a control byte the reason must not carry */
+	CU_ASSERT_EQUAL(vmcall(&v, TDVMCALL_REPORT_FATAL_ERROR, gpa_valid | 0x2b,
+			       SHARED_BIT | page_gpa), COCO_VMM_DONE);
+	CU_ASSERT_EQUAL(end_outcome, COCO_VMM_TERMINATED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(end_reason, "error code 0x800000000000002b"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(end_reason,
+				      "\"panic? out of memory in the TD's allocator\""));
+
+	/* Without bit 63 the page is not read, whatever R13 holds. */
+	CU_ASSERT_EQUAL(vmcall(&v, TDVMCALL_REPORT_FATAL_ERROR, 0x2b, SHARED_BIT | page_gpa),
+			COCO_VMM_DONE);
+	CU_ASSERT_PTR_NULL(strstr(end_reason, "message page"));
+	/* R13 without the shared bit, or not page aligned: named, not read. */
+	CU_ASSERT_EQUAL(vmcall(&v, TDVMCALL_REPORT_FATAL_ERROR, gpa_valid, page_gpa),
+			COCO_VMM_DONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(end_reason, "not a 4 KiB-aligned shared GPA"));
+	CU_ASSERT_EQUAL(vmcall(&v, TDVMCALL_REPORT_FATAL_ERROR, gpa_valid,
+			       SHARED_BIT | (page_gpa + 8)), COCO_VMM_DONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(end_reason, "not a 4 KiB-aligned shared GPA"));
+	CU_ASSERT_EQUAL(ended, 5);
 	ended = 0;
 }
 
@@ -485,9 +601,11 @@ static CU_TestInfo tests[] = {
 	{ "TDREPORT in the guest's view and its quote through GetQuote", test_report_and_quote },
 	{ "GetQuote refuses private and malformed buffers", test_get_quote_private_buffer },
 	{ "MapGPA both ways, errors name the GPA", test_map_gpa },
-	{ "GetTdVmCallInfo, unknown subfunctions, Instruction.IO, bad control", test_vmcall_misc },
+	{ "GetTdVmCallInfo, unknown subfunctions, bad Instruction.IO, bad control", test_vmcall_misc },
+	{ "Instruction.IO reaches the VMM's ports", test_instruction_io },
 	{ "wrong doorbell use and unknown ports end the run", test_wrong_ports },
 	{ "ReportFatalError terminates with the message", test_fatal_error },
+	{ "ReportFatalError reads its message page", test_fatal_error_page },
 	{ "TD vCPU reset state", test_boot_state },
 	{ "open refuses a TD that is not finalised", test_open_refuses_unlaunched },
 	CU_TEST_INFO_NULL,

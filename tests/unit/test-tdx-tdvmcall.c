@@ -210,6 +210,26 @@ static void test_fatal_message(void)
 	CU_ASSERT_EQUAL(strlen(msg), 64);
 }
 
+/* ReportFatalError's message page: R13 a shared, aligned GPA; its text made printable. */
+static void test_fatal_page(void)
+{
+	const uint64_t shared = 1ull << 47;
+	uint64_t gpa = 0;
+	char out[16];
+
+	CU_ASSERT_TRUE(tdvmcall_fatal_page_gpa(shared | 0x7000, shared, &gpa));
+	CU_ASSERT_EQUAL(gpa, 0x7000);
+	CU_ASSERT_FALSE(tdvmcall_fatal_page_gpa(0x7000, shared, &gpa));		/* private */
+	CU_ASSERT_FALSE(tdvmcall_fatal_page_gpa(shared | 0x7008, shared, &gpa));	/* misaligned */
+	CU_ASSERT_FALSE(tdvmcall_fatal_page_gpa(shared << 1 | 0x7000, shared, &gpa));	/* beyond GPAW */
+	CU_ASSERT_TRUE(tdvmcall_fatal_page_gpa((shared << 1) - 4096, shared, &gpa));	/* last page */
+
+	tdvmcall_fatal_text((const uint8_t *)"a\tb\nc\x7f\x80" "d\0ef", 11, out);
+	CU_ASSERT_STRING_EQUAL(out, "a b c??d");
+	tdvmcall_fatal_text((const uint8_t *)"abcdef", 3, out);
+	CU_ASSERT_STRING_EQUAL(out, "abc");
+}
+
 static void test_io_operands(void)
 {
 	struct tdvmcall_request req;
@@ -259,6 +279,7 @@ static CU_TestInfo tests[] = {
 	{ "GetQuote operands", test_get_quote_operands },
 	{ "GetQuote buffer header", test_quote_buffer },
 	{ "ReportFatalError message", test_fatal_message },
+	{ "ReportFatalError message page", test_fatal_page },
 	{ "Instruction.IO operands", test_io_operands },
 	{ "status and subfunction names", test_names },
 	CU_TEST_INFO_NULL,

@@ -215,6 +215,54 @@ uint64_t ghcb_psc(const uint64_t *entries, unsigned int count, uint64_t *info1)
 	return 0;
 }
 
+uint64_t ghcb_psc_external(uint8_t *buf, const uint64_t *entries, unsigned int count,
+			   uint64_t *info1)
+{
+	volatile uint8_t *b = buf;
+	unsigned int calls = 0;
+
+	if (info1)
+		*info1 = 0;
+	if (!count || count > SNP_PSC_MAX_ENTRIES)
+		return SNP_PSC_ERROR_INVALID_HDR;
+	*(volatile uint16_t *)(b + PSC_HDR_CUR) = 0;
+	*(volatile uint16_t *)(b + PSC_HDR_END) = (uint16_t)(count - 1);
+	*(volatile uint32_t *)(b + 4) = 0;
+	for (unsigned int i = 0; i < count; i++)
+		*(volatile uint64_t *)(b + PSC_ENTRIES + 8 * i) = entries[i];
+	while (*(volatile uint16_t *)(b + PSC_HDR_CUR) <= count - 1) {
+		uint64_t i1, info2;
+
+		ghcb_clear();
+		ghcb_set(GHCB_SW_SCRATCH, (uint64_t)(uintptr_t)buf);	/* identity mapped */
+		i1 = ghcb_call(SVM_VMGEXIT_PSC, 0, 0);
+		info2 = ghcb_get(GHCB_SW_EXIT_INFO_2);
+		if (info1)
+			*info1 = i1;
+		if (i1 || info2)
+			return info2 ? info2 : SNP_PSC_ERROR_GENERIC;
+		if (++calls > 2 * count + 1)
+			return SNP_PSC_ERROR_GENERIC;
+	}
+	return 0;
+}
+
+uint64_t ghcb_ext_guest_request(uint64_t req_gpa, uint64_t rsp_gpa, uint64_t certs_gpa,
+				uint64_t *pages, uint64_t *info1)
+{
+	uint64_t i1;
+
+	ghcb_clear();
+	ghcb_set(GHCB_RAX, certs_gpa);
+	ghcb_set(GHCB_RBX, *pages);
+	i1 = ghcb_call(SVM_VMGEXIT_EXT_GUEST_REQUEST, req_gpa, rsp_gpa);
+	if (info1)
+		*info1 = i1;
+	if (ghcb_valid(GHCB_RBX))
+		*pages = ghcb_get(GHCB_RBX);
+	return ghcb_get(GHCB_SW_EXIT_INFO_2);
+}
+
 uint64_t ghcb_guest_request(uint64_t req_gpa, uint64_t rsp_gpa, uint64_t *info1)
 {
 	uint64_t i1;
@@ -233,6 +281,14 @@ uint64_t ghcb_ap_create(uint32_t apic_id, uint64_t vmsa_gpa, uint64_t sev_featur
 	ghcb_set(GHCB_RAX, sev_features);
 	return ghcb_call(SVM_VMGEXIT_AP_CREATION, ((uint64_t)apic_id << 32) | SVM_VMGEXIT_AP_CREATE,
 			 vmsa_gpa);
+}
+
+uint64_t ghcb_ap_destroy(uint32_t apic_id)
+{
+	ghcb_clear();
+	/* DESTROY needs no VMSA and no SEV features (snp.md 7.5). */
+	return ghcb_call(SVM_VMGEXIT_AP_CREATION, ((uint64_t)apic_id << 32) | SVM_VMGEXIT_AP_DESTROY,
+			 0);
 }
 
 /* ------------------------------------------------------------------ */

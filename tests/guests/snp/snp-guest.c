@@ -15,6 +15,8 @@
  *   0xB000 evidence post    shared
  *   0xC000 4 KiB scratch    private: PVALIDATE and conversion tests
  *   0xD000 private page     TOUCH_PRIVATE: a response page left private
+ *   0xE000 PSC buffer       shared (PSC_SCRATCH: outside the GHCB)
+ *   0x10000 4 pages         shared (EXT_REQUEST: the certificate buffer)
  *   4 MiB  2 MiB scratch    private: 2 MiB PVALIDATE and conversion tests
  */
 #include "guest.h"
@@ -28,6 +30,7 @@
 #define EVIDENCE_GPA 0xB000ull
 #define SCRATCH_4K_GPA 0xC000ull
 #define PRIVATE_PAGE_GPA 0xD000ull
+#define PSC_BUFFER_GPA 0xE000ull
 #define SCRATCH_2M_GPA 0x400000ull
 #define MIN_MEMORY (SCRATCH_2M_GPA + SNP_2M_SIZE)
 
@@ -226,13 +229,12 @@ static uint64_t send_report_request(uint64_t seqno, uint64_t rsp_gpa, uint64_t *
 	return ghcb_guest_request(REQ_GPA, rsp_gpa, info1);
 }
 
+static const uint8_t *open_report(uint64_t seqno);
+
 /* The whole exchange: returns the report (in response_payload) or panics. */
 static const uint8_t *get_report(void)
 {
 	uint64_t seqno = msg_seqno + 1, info1, info2;
-	enum guest_msg_error err;
-	const uint8_t *report;
-	uint16_t len;
 
 	memset(gpa_ptr(RSP_GPA), 0, SNP_PAGE_SIZE);
 	info2 = send_report_request(seqno, RSP_GPA, &info1);
@@ -241,6 +243,16 @@ static const uint8_t *get_report(void)
 			     (unsigned long long)info1, (unsigned long long)info2);
 		guest_panic("the guest request failed");
 	}
+	return open_report(seqno);
+}
+
+/* The response to request @seqno in the response page: the report, or a panic. */
+static const uint8_t *open_report(uint64_t seqno)
+{
+	enum guest_msg_error err;
+	const uint8_t *report;
+	uint16_t len;
+
 	/* Decrypt a private copy: the host can change the shared page at any time. */
 	memcpy(response_copy, gpa_ptr(RSP_GPA), SNP_PAGE_SIZE);
 	err = guest_msg_open(response_copy, SNP_PAGE_SIZE, vmpck0(), 0, seqno + 1, GMSG_REPORT_RSP,
@@ -282,6 +294,102 @@ static void report_and_post_evidence(void)
 		guest_panic("the VMM did not accept the report");
 	}
 	guest_printf("evidence: SNP report posted\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* Extended guest request: the certificate table                        */
+
+#define CERT_GPA 0x10000ull
+#define CERT_PAGES 4u
+
+/* snp.md 3.3, in the GUID string's byte order. */
+static const uint8_t guid_vcek[16] = { 0x63, 0xda, 0x75, 0x8d, 0xe6, 0x64, 0x45, 0x64,
+				       0xad, 0xc5, 0xf4, 0xb9, 0x3b, 0xe8, 0xac, 0xcd };
+static const uint8_t guid_ask[16] = { 0x4a, 0xb7, 0xb3, 0x79, 0xbb, 0xac, 0x4f, 0xe4,
+				      0xa0, 0x2f, 0x05, 0xae, 0xf3, 0x27, 0xc7, 0x82 };
+static const uint8_t guid_ark[16] = { 0xc0, 0xb4, 0x06, 0xa4, 0xa8, 0x03, 0x49, 0x52,
+				      0x97, 0x43, 0x3f, 0xb6, 0x01, 0x4c, 0xd0, 0xae };
+static uint8_t cert_copy[CERT_PAGES * SNP_PAGE_SIZE];
+
+static const char *cert_name(const uint8_t *guid)
+{
+	return !memcmp(guid, guid_vcek, 16) ? "VCEK" : !memcmp(guid, guid_ask, 16) ? "ASK" :
+	       !memcmp(guid, guid_ark, 16) ? "ARK" : "other";
+}
+
+/*
+ * EXT_REQUEST: an extended report request with no room for certificates
+ * (the hypervisor says how many pages), the same request again with room,
+ * then the table parsed from a private copy and the VCEK printed in hex
+ * for the host to compare with the evidence's.
+ */
+static uint32_t mode_ext_request(void)
+{
+	uint64_t entries[CERT_PAGES], pages = 0, seqno = msg_seqno + 1, info1, info2, size;
+	uint8_t payload[GUEST_REPORT_REQ_SIZE];
+	const uint8_t *vcek = NULL;
+	uint32_t vcek_len = 0, n;
+	int status;
+
+	for (unsigned int i = 0; i < CERT_PAGES; i++)
+		entries[i] = snp_psc_entry(CERT_GPA + i * SNP_PAGE_SIZE, SNP_PSC_OP_SHARED, 0);
+	ghcb_psc_or_panic(entries, CERT_PAGES, "certificate buffer to shared");
+	share_message_pages();
+	memset(gpa_ptr(CERT_GPA), 0, CERT_PAGES * SNP_PAGE_SIZE);
+	guest_report_req_payload(payload, params->report_data);
+	guest_msg_seal(gpa_ptr(REQ_GPA), vmpck0(), 0, seqno, GMSG_REPORT_REQ, payload,
+		     GUEST_REPORT_REQ_SIZE);
+	info2 = ghcb_ext_guest_request(REQ_GPA, RSP_GPA, CERT_GPA, &pages, &info1);
+	guest_printf("extended request, 0 pages: SW_EXITINFO1 0x%llx SW_EXITINFO2 0x%llx, RBX %llu\n",
+		     (unsigned long long)info1, (unsigned long long)info2, (unsigned long long)pages);
+	if (info1 || info2 != SNP_GUEST_VMM_ERR_INVALID_LEN || !pages || pages > CERT_PAGES)
+		guest_panic("the extended request did not ask for a larger certificate buffer");
+	/* The firmware did not see it: the same message, same sequence number, with room. */
+	memset(gpa_ptr(RSP_GPA), 0, SNP_PAGE_SIZE);
+	guest_msg_seal(gpa_ptr(REQ_GPA), vmpck0(), 0, seqno, GMSG_REPORT_REQ, payload,
+		     GUEST_REPORT_REQ_SIZE);
+	info2 = ghcb_ext_guest_request(REQ_GPA, RSP_GPA, CERT_GPA, &pages, &info1);
+	if (info1 || info2) {
+		guest_printf("extended request, %llu pages: SW_EXITINFO1 0x%llx SW_EXITINFO2 0x%llx\n",
+			     (unsigned long long)pages, (unsigned long long)info1,
+			     (unsigned long long)info2);
+		guest_panic("the extended request failed");
+	}
+	open_report(seqno);
+
+	/* Parse a private copy: the host may change the shared buffer at any time. */
+	size = pages * SNP_PAGE_SIZE;
+	memcpy(cert_copy, gpa_ptr(CERT_GPA), size);
+	for (n = 0; (n + 1) * SNP_CERT_ENTRY_SIZE <= size; n++) {
+		const uint8_t *e = cert_copy + n * SNP_CERT_ENTRY_SIZE;
+		uint32_t off = le32(e + 16), len = le32(e + 20);
+		int zero = 1;
+
+		for (unsigned int i = 0; i < SNP_CERT_ENTRY_SIZE; i++)
+			zero &= e[i] == 0;
+		if (zero)
+			break;
+		if (off > size || len > size - off)
+			guest_panic("a certificate table entry points outside the buffer");
+		guest_printf("certificate %u: %s, %u bytes at offset %u\n", n, cert_name(e), len, off);
+		if (!memcmp(e, guid_vcek, 16)) {
+			vcek = cert_copy + off;
+			vcek_len = len;
+		}
+	}
+	guest_printf("certificate table: %u entries in %llu pages\n", n, (unsigned long long)pages);
+	if (!vcek)
+		guest_panic("the certificate table has no VCEK");
+	guest_printf("VCEK: ");
+	for (uint32_t i = 0; i < vcek_len; i++)
+		guest_printf("%x%x", vcek[i] >> 4, vcek[i] & 0xf);
+	guest_printf("\n");
+	status = guest_post_evidence(EVIDENCE_GPA, COCO_GUEST_EVIDENCE_SNP_REPORT,
+				     response_payload + GUEST_REPORT_RSP_REPORT, GUEST_REPORT_SIZE);
+	if (status)
+		guest_panic("the VMM did not accept the report");
+	guest_printf("evidence: SNP report posted\n");
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -401,15 +509,41 @@ static void build_ap_vmsa(uint8_t *vmsa, uint32_t index)
 	vmsa[VMSA_X87_FCW + 1] = 0x03;
 }
 
-void guest_ap_main(uint32_t vcpu_index)
+/* AP_RECREATE: how often each AP started, and the first life's proof of running. */
+static volatile uint32_t ap_lives[GUEST_MAX_VCPUS];
+static volatile uint64_t ap_heartbeat;
+/* AP_RECREATE's second VMSA (the first one stays as the CPU left it). */
+static uint8_t ap_vmsa_again[SNP_PAGE_SIZE] __attribute__((aligned(4096)));
+
+#define MSR_APIC_BASE 0x1Bu
+
+static uint64_t read_apic_base(void)
 {
-	guest_printf("AP %u up\n", vcpu_index);
-	guest_atomic_add(&ap_up, 1);
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_APIC_BASE));
+	return ((uint64_t)hi << 32) | lo;
 }
 
-static void start_ap(uint32_t index)
+void guest_ap_main(uint32_t vcpu_index)
 {
-	uint8_t *vmsa = ap_vmsa[index];
+	uint32_t life = guest_atomic_add(&ap_lives[vcpu_index % GUEST_MAX_VCPUS], 1);
+	int recreate = params->mode == SNP_GUEST_MODE_AP_RECREATE;
+
+	guest_printf("AP %u up%s\n", vcpu_index, life > 1 ? " again" : "");
+	if (recreate)
+		guest_printf("AP %u: APIC base 0x%llx\n", vcpu_index,
+			     (unsigned long long)read_apic_base());
+	guest_atomic_add(&ap_up, 1);
+	/* The first life runs until the BSP destroys it (no exits, no locks held). */
+	if (recreate && life == 1)
+		for (;;)
+			__atomic_add_fetch(&ap_heartbeat, 1, __ATOMIC_RELAXED);
+}
+
+/* Build the VMSA for @index in @vmsa, mark it (RMPADJUST), AP creation; panics if refused. */
+static void create_ap(uint32_t index, uint8_t *vmsa)
+{
 	uint64_t gpa = (uint64_t)(uintptr_t)vmsa, info1;
 	uint32_t ret;
 
@@ -431,11 +565,77 @@ static void start_ap(uint32_t index)
 	}
 	guest_printf("AP_CREATION: vCPU %u from the VMSA at 0x%llx\n", index,
 		     (unsigned long long)gpa);
-	for (uint64_t spins = 0; guest_atomic_load(&ap_up) < index; spins++)
+}
+
+static void wait_aps_up(uint32_t n)
+{
+	for (uint64_t spins = 0; guest_atomic_load(&ap_up) < n; spins++)
 		if (spins > (1ull << 32))
 			guest_panic("the AP did not come up");
 		else
 			cpu_relax();
+}
+
+static void start_ap(uint32_t index)
+{
+	create_ap(index, ap_vmsa[index]);
+	wait_aps_up(index);
+}
+
+/* Is the heartbeat still over a window of pauses? */
+static int heartbeat_still(void)
+{
+	uint64_t before = __atomic_load_n(&ap_heartbeat, __ATOMIC_RELAXED);
+
+	for (unsigned int i = 0; i < (1u << 18); i++)
+		cpu_relax();
+	return __atomic_load_n(&ap_heartbeat, __ATOMIC_RELAXED) == before;
+}
+
+/*
+ * AP_RECREATE (2 vCPUs): create AP 1, which spins on a heartbeat; destroy
+ * it while it runs (the hypervisor parks it: the heartbeat stops); destroy
+ * it again (nothing to do); create it again from another VMSA.  Both the
+ * BSP and the AP print their APIC base (KVM's per vCPU: the AP's not BSP).
+ */
+static uint32_t mode_ap_recreate(void)
+{
+	unsigned int still = 0, windows;
+	uint64_t info1;
+
+	if (params->vcpus < 2)
+		guest_panic("AP_RECREATE needs 2 vCPUs");
+	guest_printf("BSP: APIC base 0x%llx\n", (unsigned long long)read_apic_base());
+	start_ap(1);
+	for (uint64_t spins = 0; !__atomic_load_n(&ap_heartbeat, __ATOMIC_RELAXED); spins++)
+		if (spins > (1ull << 32))
+			guest_panic("the AP's heartbeat never started");
+		else
+			cpu_relax();
+	info1 = ghcb_ap_destroy(1);
+	if (info1) {
+		guest_printf("AP_DESTROY of running vCPU 1: SW_EXITINFO1 0x%llx SW_EXITINFO2 0x%llx\n",
+			     (unsigned long long)info1,
+			     (unsigned long long)ghcb_get(GHCB_SW_EXIT_INFO_2));
+		guest_panic("AP_DESTROY of a running AP refused");
+	}
+	/* It stops at its next exit: three still windows in a row, within 200. */
+	for (windows = 0; windows < 200 && still < 3; windows++)
+		still = heartbeat_still() ? still + 1 : 0;
+	guest_printf("AP_DESTROY: vCPU 1 %s (heartbeat %llu after %u windows)\n",
+		     still == 3 ? "stopped" : "NOT STOPPED",
+		     (unsigned long long)ap_heartbeat, windows);
+	if (still != 3)
+		return STATUS_EXPECTED_ERROR_MISSING;
+	info1 = ghcb_ap_destroy(1);
+	guest_printf("AP_DESTROY of the stopped vCPU 1: SW_EXITINFO1 0x%llx\n",
+		     (unsigned long long)info1);
+	if (info1)
+		guest_panic("AP_DESTROY of a stopped AP refused");
+	create_ap(1, ap_vmsa_again);
+	wait_aps_up(2);
+	guest_printf("AP_CREATION after AP_DESTROY: vCPU 1 lives %u\n", ap_lives[1]);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -578,6 +778,64 @@ static uint32_t mode_touch_private(void)
 	return ok ? 0 : STATUS_EXPECTED_ERROR_MISSING;
 }
 
+/*
+ * PSC_SCRATCH: page state changes whose buffer is a shared page of its own
+ * (SW_SCRATCH outside the GHCB, which KVM reads in and writes back), then
+ * the scratch areas the hypervisor must refuse: a private page, and none
+ * at all (SW_SCRATCH 0).
+ */
+static uint32_t mode_psc_scratch(void)
+{
+	uint64_t to_shared[] = { snp_psc_entry(SCRATCH_4K_GPA, SNP_PSC_OP_SHARED, 0),
+				 snp_psc_entry(SCRATCH_2M_GPA, SNP_PSC_OP_SHARED, 1) };
+	uint64_t to_private[] = { snp_psc_entry(SCRATCH_4K_GPA, SNP_PSC_OP_PRIVATE, 0),
+				  snp_psc_entry(SCRATCH_2M_GPA, SNP_PSC_OP_PRIVATE, 1) };
+	volatile uint16_t *cur = gpa_ptr(PSC_BUFFER_GPA);
+	uint64_t info1, info2;
+	int ok = 1;
+
+	msr_psc_or_panic(PSC_BUFFER_GPA, SNP_PSC_OP_SHARED);
+	validate_ram();
+	pvalidate_or_panic(SCRATCH_4K_GPA, RMP_PG_SIZE_4K, 0);
+	pvalidate_or_panic(SCRATCH_2M_GPA, RMP_PG_SIZE_2M, 0);
+	info2 = ghcb_psc_external(gpa_ptr(PSC_BUFFER_GPA), to_shared, 2, &info1);
+	if (info1 || info2 || *cur != 2) {
+		guest_printf("PSC (buffer at 0x%llx) to shared: SW_EXITINFO1 0x%llx SW_EXITINFO2 "
+			     "0x%llx CUR_ENTRY %u\n", (unsigned long long)PSC_BUFFER_GPA,
+			     (unsigned long long)info1, (unsigned long long)info2, *cur);
+		guest_panic("PSC with the buffer outside the GHCB failed");
+	}
+	fill_check(SCRATCH_4K_GPA, SNP_PAGE_SIZE, 0x12);
+	fill_check(SCRATCH_2M_GPA, SNP_2M_SIZE, 0x34);
+	info2 = ghcb_psc_external(gpa_ptr(PSC_BUFFER_GPA), to_private, 2, &info1);
+	if (info1 || info2 || *cur != 2)
+		guest_panic("PSC back to private with the buffer outside the GHCB failed");
+	pvalidate_or_panic(SCRATCH_4K_GPA, RMP_PG_SIZE_4K, 1);
+	pvalidate_or_panic(SCRATCH_2M_GPA, RMP_PG_SIZE_2M, 1);
+	fill_check(SCRATCH_4K_GPA, SNP_PAGE_SIZE, 0x56);
+	guest_printf("PSC buffer at 0x%llx (outside the GHCB): 4K and 2M entries to shared and "
+		     "back, CUR_ENTRY %u\n", (unsigned long long)PSC_BUFFER_GPA, *cur);
+
+	/* A private buffer: the hypervisor cannot read it. */
+	pvalidate_or_panic(PRIVATE_PAGE_GPA, RMP_PG_SIZE_4K, 1);
+	info2 = ghcb_psc_external(gpa_ptr(PRIVATE_PAGE_GPA), to_shared, 1, &info1);
+	guest_printf("PSC buffer in the private page 0x%llx: SW_EXITINFO1 0x%llx SW_EXITINFO2 "
+		     "0x%llx\n", (unsigned long long)PRIVATE_PAGE_GPA, (unsigned long long)info1,
+		     (unsigned long long)info2);
+	ok &= expect("private PSC buffer", info1 == GHCB_EXITINFO1_MALFORMED &&
+		     info2 == GHCB_ERR_INVALID_SCRATCH_AREA);
+	/* SW_SCRATCH valid but 0: no buffer at all. */
+	ghcb_clear();
+	ghcb_set(GHCB_SW_SCRATCH, 0);
+	info1 = ghcb_call(SVM_VMGEXIT_PSC, 0, 0);
+	info2 = ghcb_get(GHCB_SW_EXIT_INFO_2);
+	guest_printf("PSC with SW_SCRATCH 0: SW_EXITINFO1 0x%llx SW_EXITINFO2 0x%llx\n",
+		     (unsigned long long)info1, (unsigned long long)info2);
+	ok &= expect("PSC without a scratch GPA", info1 == GHCB_EXITINFO1_MALFORMED &&
+		     info2 == GHCB_ERR_INVALID_SCRATCH_AREA);
+	return ok ? 0 : STATUS_EXPECTED_ERROR_MISSING;
+}
+
 /* ------------------------------------------------------------------ */
 /* BENCH_CONVERT                                                        */
 
@@ -687,6 +945,12 @@ uint32_t guest_main(uint32_t vcpu_index)
 		return mode_bad_seqno();
 	case COCO_GUEST_MODE_TOUCH_PRIVATE:
 		return mode_touch_private();
+	case SNP_GUEST_MODE_PSC_SCRATCH:
+		return mode_psc_scratch();
+	case SNP_GUEST_MODE_AP_RECREATE:
+		return mode_ap_recreate();
+	case SNP_GUEST_MODE_EXT_REQUEST:
+		return mode_ext_request();
 	case COCO_GUEST_MODE_TERMINATE:
 		guest_printf("requesting termination: reason set 1, code 0x2a\n");
 		ghcb_msr_terminate(1, 0x2a);

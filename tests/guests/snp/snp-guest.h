@@ -59,9 +59,15 @@
 /* NAE exit codes (snp.md 7.2). */
 #define SVM_VMGEXIT_PSC 0x80000010ull
 #define SVM_VMGEXIT_GUEST_REQUEST 0x80000011ull
+#define SVM_VMGEXIT_EXT_GUEST_REQUEST 0x80000012ull
+/* Extended request: SW_EXITINFO2 when the certificate buffer is too small (snp.md 7.4). */
+#define SNP_GUEST_VMM_ERR_INVALID_LEN (1ull << 32)
+/* Certificate table entries: GUID[16], u32 offset, u32 length; all-zero closes (snp.md 3.3). */
+#define SNP_CERT_ENTRY_SIZE 24u
 #define SVM_VMGEXIT_AP_CREATION 0x80000013ull
 #define SVM_VMGEXIT_TERM_REQUEST 0x8000FFFEull
 #define SVM_VMGEXIT_AP_CREATE 1u		/* snp.md 7.5: SW_EXITINFO1[31:0] request */
+#define SVM_VMGEXIT_AP_DESTROY 2u
 
 /* SW_EXITINFO1 = 2: malformed input, SW_EXITINFO2 says why (snp.md 7.2). */
 #define GHCB_EXITINFO1_MALFORMED 2u
@@ -84,6 +90,14 @@ static inline uint64_t snp_psc_entry(uint64_t gpa, unsigned int op, int size_2m)
 	return (gpa & 0x000FFFFFFFFFF000ull) | ((uint64_t)(op & 0xF) << 52) |
 	       ((uint64_t)(size_2m ? 1 : 0) << 56);
 }
+
+/*
+ * This guest's own modes (coco_guest_params.mode) beyond core/guest-abi.h's,
+ * for host behaviour only SNP has; tests/integration/test-vmm-snp.c runs them.
+ */
+#define SNP_GUEST_MODE_PSC_SCRATCH 32u	/* page state change with the buffer outside the GHCB */
+#define SNP_GUEST_MODE_EXT_REQUEST 33u	/* extended guest request: the certificate table */
+#define SNP_GUEST_MODE_AP_RECREATE 34u	/* AP creation, destroy of the running AP, creation */
 
 /* ------------------------------------------------------------------ */
 /* PVALIDATE / RMPADJUST (snp.md 5.3), through the model doorbells      */
@@ -196,10 +210,26 @@ uint64_t ghcb_psc(const uint64_t *entries, unsigned int count, uint64_t *info1);
 /* One call with a raw header: CUR_ENTRY and END_ENTRY as given (misbehaviour tests). */
 uint64_t ghcb_psc_raw(uint16_t cur_entry, uint16_t end_entry, const uint64_t *entries,
 		      unsigned int count, uint64_t *info1);
+/*
+ * PSC through a buffer outside the GHCB (SW_SCRATCH = @buf's GPA, a shared
+ * page the guest owns; KVM reads it in and writes it back): like ghcb_psc
+ * for up to 253 entries.
+ */
+uint64_t ghcb_psc_external(uint8_t *buf, const uint64_t *entries, unsigned int count,
+			   uint64_t *info1);
+/*
+ * Extended guest request (snp.md 7.4): RAX = @certs_gpa, RBX = *@pages; when
+ * the hypervisor answers with RBX (buffer too small), *@pages gets it.
+ * Returns SW_EXITINFO2.
+ */
+uint64_t ghcb_ext_guest_request(uint64_t req_gpa, uint64_t rsp_gpa, uint64_t certs_gpa,
+				uint64_t *pages, uint64_t *info1);
 /* SNP_GUEST_REQUEST: returns SW_EXITINFO2 (firmware status low, VMM status high). */
 uint64_t ghcb_guest_request(uint64_t req_gpa, uint64_t rsp_gpa, uint64_t *info1);
 /* AP creation of @apic_id from the VMSA at @vmsa_gpa; returns SW_EXITINFO1 (0 = accepted). */
 uint64_t ghcb_ap_create(uint32_t apic_id, uint64_t vmsa_gpa, uint64_t sev_features);
+/* AP_DESTROY of @apic_id (snp.md 7.5, request 2); returns SW_EXITINFO1 (0 = accepted). */
+uint64_t ghcb_ap_destroy(uint32_t apic_id);
 
 /* PVALIDATE (doorbell 0xf7): EAX, and RFLAGS.CF in *no_update. */
 uint32_t snp_pvalidate(uint64_t va, unsigned int page_size, int validate, int *no_update);

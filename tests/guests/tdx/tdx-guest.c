@@ -94,6 +94,29 @@ static uint64_t tdvmcall(uint64_t subfunction, uint64_t r12, uint64_t r13, uint6
 	return r.r10;
 }
 
+/* One byte OUT through TDG.VP.VMCALL<Instruction.IO> (GHCI): what a TD does for a #VE on OUT. */
+static void io_out_byte(uint16_t port, uint8_t value)
+{
+	struct tdcall_regs r = {
+		.rax = TDG_VP_VMCALL, .rcx = TDVMCALL_EXPOSE_R10_R15,
+		.r10 = 0, .r11 = TDVMCALL_INSTRUCTION_IO, .r12 = 1, .r13 = TDVMCALL_IO_WRITE,
+		.r14 = port, .r15 = value,
+	};
+
+	tdcall(&r);
+	if (r.rax != TDX_SUCCESS || r.r10 != TDVMCALL_SUCCESS) {
+		guest_printf("Instruction.IO OUT 0x%x: TDCALL 0x%llx, R10 0x%llx\n", port,
+			     (unsigned long long)r.rax, (unsigned long long)r.r10);
+		guest_panic("TDG.VP.VMCALL<Instruction.IO> failed");
+	}
+}
+
+static void io_console_write(const char *s)
+{
+	while (*s)
+		io_out_byte(COCO_GUEST_CONSOLE_PORT, (uint8_t)*s++);
+}
+
 struct vp_info {
 	uint64_t gpaw, attributes;
 	uint32_t num_vcpus, max_vcpus, vcpu_index;
@@ -409,6 +432,8 @@ static uint32_t run_normal(const struct coco_guest_params *params)
 		}
 		guest_printf("APs up: %u\n", guest_atomic_load(&aps_up));
 	}
+	/* After the APs' last line: this path bypasses the console lock. */
+	io_console_write(TDX_GUEST_IO_LINE);
 	guest_printf("tdx guest: done\n");
 	return 0;
 }

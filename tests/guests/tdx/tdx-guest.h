@@ -30,6 +30,9 @@
 #define TDVMCALL_MAP_GPA 0x10001ull
 #define TDVMCALL_GET_QUOTE 0x10002ull
 #define TDVMCALL_REPORT_FATAL_ERROR 0x10003ull
+/* Instruction.IO: the I/O instruction's exit reason (30); R12 size, R13 1 = OUT, R14 port, R15 value. */
+#define TDVMCALL_INSTRUCTION_IO 30ull
+#define TDVMCALL_IO_WRITE 1ull
 /* RCX of TDG.VP.VMCALL: the GPRs the VMM may see (bit n = GPR n): R10..R15. */
 #define TDVMCALL_EXPOSE_R10_R15 0xfc00ull
 
@@ -64,6 +67,9 @@
 #define TDX_GUEST_EVIDENCE_SIZE 0x11000ull	/* header + COCO_GUEST_EVIDENCE_MAX, shared */
 #define TDX_GUEST_CONVERT_2M_GPA 0x400000ull
 #define TDX_GUEST_MIN_MEM (8ull << 20)
+
+/* The line NORMAL mode prints through TDG.VP.VMCALL<Instruction.IO> instead of OUT. */
+#define TDX_GUEST_IO_LINE "Instruction.IO: this line went through TDG.VP.VMCALL\n"
 
 /* ReportFatalError's error code in TERMINATE mode (R12). */
 #define TDX_GUEST_FATAL_ERROR_CODE 0xc0c0ull
