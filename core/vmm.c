@@ -5,9 +5,12 @@
  *
  * Threads: the caller of coco_vmm_run waits for the outcome (and the
  * watchdog); each vCPU has a thread looping on KVM_RUN.  Exits are handled
- * under one lock (exit_lock): the platform models and the VM's state
- * tracker are not built for concurrent callers, and exits are rare next to
- * guest execution, which stays parallel.  vCPU threads are kicked out of
+ * under one lock (exit_lock), and the channels rely on it: the VM's state
+ * tracker (which reallocates), the SNP channel's per-VM state and the
+ * model's look-up-then-RMPUPDATE/PSMASH sequences have no locks of their
+ * own.  Exits are rare next to guest execution, which stays parallel; the
+ * price is that a slow exit (a guest request, a quote) stalls the other
+ * vCPUs' exits meanwhile.  vCPU threads are kicked out of
  * KVM_RUN with SIGUSR1 plus kvm_run.immediate_exit (set before the signal,
  * so a kick that lands before the thread enters the guest is not lost).
  */
@@ -315,18 +318,67 @@ static int discard_range(struct coco_vmm *vmm, uint64_t gpa, uint64_t size)
 	return 0;
 }
 
+/*
+ * Changes to shared of ranges that are not guest memory succeed without
+ * doing anything, as QEMU's kvm_convert_memory lets them: firmware (OVMF,
+ * TDVF) converts its MMIO holes.  A change to private of such a range is
+ * refused by the core.
+ */
+static int convert_shared_in_memory(struct coco_vmm *vmm, uint64_t gpa, uint64_t size)
+{
+	uint64_t end;
+
+	if (!coco_add_ok(gpa, size, &end))
+		return coco_err(-EINVAL, "coco-vmm: conversion of [0x%llx, +0x%llx) wraps around",
+				(unsigned long long)gpa, (unsigned long long)size);
+	for (uint64_t pos = gpa; pos < end;) {
+		struct coco_mem_slot *slot = coco_vm_find_slot(vmm->vm, pos);
+		uint64_t next = end;
+		int ret;
+
+		if (!slot) {
+			/* Skip to the next slot that starts inside the range. */
+			for (size_t i = 0; i < vmm->vm->nslots; i++)
+				if (vmm->vm->slots[i].gpa > pos && vmm->vm->slots[i].gpa < next)
+					next = vmm->vm->slots[i].gpa;
+			pos = next;
+			continue;
+		}
+		if (slot->gpa + slot->size < next)
+			next = slot->gpa + slot->size;
+		ret = coco_vm_mem_convert(vmm->vm, pos, next - pos, COCO_MEM_SHARED);
+		if (ret)
+			return ret;
+		pos = next;
+	}
+	return 0;
+}
+
 int coco_vmm_convert(struct coco_vmm *vmm, uint64_t gpa, uint64_t size, enum coco_mem_state to)
 {
-	int ret = coco_vm_mem_convert(vmm->vm, gpa, size, to);
+	int ret = to == COCO_MEM_SHARED ? convert_shared_in_memory(vmm, gpa, size)
+					: coco_vm_mem_convert(vmm->vm, gpa, size, to);
 
 	if (ret || vmm->kvm != &vmm->own_kvm)
 		return ret;	/* hardware backends do KVM's side in their mem_convert */
-	if (vmm->memory_attributes) {
-		ret = coco_kvm_vm_set_private(vmm->kvm, gpa, size, to == COCO_MEM_PRIVATE);
+	for (size_t i = 0; i < vmm->vm->nslots; i++) {
+		struct coco_mem_slot *slot = &vmm->vm->slots[i];
+		uint64_t lo = gpa > slot->gpa ? gpa : slot->gpa;
+		uint64_t hi = gpa + size < slot->gpa + slot->size ? gpa + size
+								  : slot->gpa + slot->size;
+
+		if (lo >= hi)
+			continue;
+		if (vmm->memory_attributes) {
+			ret = coco_kvm_vm_set_private(vmm->kvm, lo, hi - lo, to == COCO_MEM_PRIVATE);
+			if (ret)
+				return ret;
+		}
+		ret = discard_range(vmm, lo, hi - lo);
 		if (ret)
 			return ret;
 	}
-	return discard_range(vmm, gpa, size);
+	return 0;
 }
 
 int coco_vmm_vcpu_start(struct coco_vmm *vmm, uint32_t index, const struct kvm_regs *regs,

@@ -345,3 +345,16 @@ int ghcb_ap_create_decode(uint64_t info1, uint64_t info2, uint64_t rax, uint32_t
 	}
 	return 0;
 }
+
+const char *ghcb_err_name(uint32_t err)
+{
+	switch (err) {
+	case GHCB_ERR_NOT_REGISTERED: return "GHCB_ERR_NOT_REGISTERED";
+	case GHCB_ERR_INVALID_USAGE: return "GHCB_ERR_INVALID_USAGE";
+	case GHCB_ERR_INVALID_SCRATCH_AREA: return "GHCB_ERR_INVALID_SCRATCH_AREA";
+	case GHCB_ERR_MISSING_INPUT: return "GHCB_ERR_MISSING_INPUT";
+	case GHCB_ERR_INVALID_INPUT: return "GHCB_ERR_INVALID_INPUT";
+	case GHCB_ERR_INVALID_EVENT: return "GHCB_ERR_INVALID_EVENT";
+	}
+	return "GHCB_ERR_UNKNOWN";
+}

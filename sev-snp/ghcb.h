@@ -137,6 +137,8 @@ uint64_t ghcb_msr_gfn_resp(uint32_t code, uint64_t gfn);
 
 /* Name of a termination reason of set 0 ("general"), or NULL. */
 const char *ghcb_term_reason_name(uint32_t set, uint32_t code);
+/* "GHCB_ERR_MISSING_INPUT" ... for SW_EXITINFO2 codes 1..6; "GHCB_ERR_UNKNOWN" otherwise. */
+const char *ghcb_err_name(uint32_t err);
 
 /* ------------------------------------------------------------------ */
 /* The GHCB page                                                        */

@@ -467,7 +467,8 @@ static int nae_ap_creation(struct snp_chan *c, uint32_t index, uint8_t *page,
 
 invalid:
 	free(vmsa);
-	coco_info("SNP guest channel: vCPU %u: AP creation refused: %s", index, why);
+	coco_info("SNP guest channel: vCPU %u: AP creation refused with %s (%u): %s", index,
+		  ghcb_err_name(GHCB_ERR_INVALID_INPUT), GHCB_ERR_INVALID_INPUT, why);
 	ghcb_set_error(page, GHCB_ERR_INVALID_INPUT);
 	return 0;
 }
@@ -502,7 +503,8 @@ static int ghcb_protocol(struct snp_chan *c, struct coco_vmm_vcpu *vcpu, uint64_
 	}
 	err = ghcb_check(page, &req, why, sizeof(why));
 	if (err) {
-		coco_info("SNP guest channel: vCPU %u: malformed GHCB: %s", index, why);
+		coco_info("SNP guest channel: vCPU %u: malformed GHCB, answered %s (%u): %s", index,
+			  ghcb_err_name(err), err, why);
 		ghcb_set_error(page, err);
 		goto write_back;
 	}

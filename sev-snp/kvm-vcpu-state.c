@@ -41,19 +41,10 @@
 #include "core/kvm.h"
 #include "core/util.h"
 #include "sev-snp/kvm-snp.h"
+#include "sev-snp/vmsa-decode.h"
 #include "sev-snp/vmsa-layout.h"
 
 
-/* Segment attribute bits in the VMCB/VMSA packed form (APM vol. 2, VMCB segment attributes). */
-#define SEG_ATTR_TYPE_MASK 0xFu
-#define SEG_ATTR_S (1u << 4)
-#define SEG_ATTR_DPL_SHIFT 5
-#define SEG_ATTR_P (1u << 7)
-#define SEG_ATTR_AVL (1u << 8)
-#define SEG_ATTR_L (1u << 9)
-#define SEG_ATTR_DB (1u << 10)
-#define SEG_ATTR_G (1u << 11)
-#define SEG_ATTR_VALID_MASK 0x0FFFu
 
 #define EFER_SVME (1ull << 12)		/* APM vol. 2, EFER */
 #define CR4_MCE (1ull << 6)		/* APM vol. 2, CR4 */
@@ -105,20 +96,13 @@ static int take_segment(const uint8_t *vmsa, struct coverage *cov, uint32_t off,
 		snprintf(why, sizeof(why), "%s attributes 0x%x use bits above 11", name, attrib);
 		return vmsa_refuse(index, why);
 	}
-	memset(seg, 0, sizeof(*seg));
-	seg->selector = (uint16_t)take(vmsa, cov, off, 2);
-	seg->limit = (uint32_t)take(vmsa, cov, off + 4, 4);
-	seg->base = take(vmsa, cov, off + 8, 8);
-	seg->type = attrib & SEG_ATTR_TYPE_MASK;
-	seg->s = !!(attrib & SEG_ATTR_S);
-	seg->dpl = (attrib >> SEG_ATTR_DPL_SHIFT) & 3;
-	seg->present = !!(attrib & SEG_ATTR_P);
-	seg->avl = !!(attrib & SEG_ATTR_AVL);
-	seg->l = !!(attrib & SEG_ATTR_L);
-	seg->db = !!(attrib & SEG_ATTR_DB);
-	seg->g = !!(attrib & SEG_ATTR_G);
-	/* KVM writes P = present && !unusable: a not-present segment is unusable. */
-	seg->unusable = !seg->present;
+	{
+		uint16_t selector = (uint16_t)take(vmsa, cov, off, 2);
+		uint32_t limit = (uint32_t)take(vmsa, cov, off + 4, 4);
+
+		snp_vmsa_segment(selector, (uint16_t)attrib, limit, take(vmsa, cov, off + 8, 8),
+				 seg);
+	}
 	return 0;
 }
 

@@ -9,18 +9,27 @@
 #include "core/util.h"
 #include "sev-snp/vmsa-layout.h"
 
-/* Packed segment attributes (APM vol. 2, VMCB segment attribute field: 12 bits). */
-#define SEG_ATTR_TYPE_MASK 0xFu
-#define SEG_ATTR_S (1u << 4)
-#define SEG_ATTR_DPL_SHIFT 5
-#define SEG_ATTR_P (1u << 7)
-#define SEG_ATTR_AVL (1u << 8)
-#define SEG_ATTR_L (1u << 9)
-#define SEG_ATTR_DB (1u << 10)
-#define SEG_ATTR_G (1u << 11)
-#define SEG_ATTR_VALID_MASK 0x0FFFu
 
 #define EFER_SVME (1ull << 12)	/* APM vol. 2, EFER: KVM sets it in every SEV-ES VMSA */
+
+void snp_vmsa_segment(uint16_t selector, uint16_t attrib, uint32_t limit, uint64_t base,
+		      struct kvm_segment *seg)
+{
+	memset(seg, 0, sizeof(*seg));
+	seg->selector = selector;
+	seg->limit = limit;
+	seg->base = base;
+	seg->type = attrib & SEG_ATTR_TYPE_MASK;
+	seg->s = !!(attrib & SEG_ATTR_S);
+	seg->dpl = (attrib >> SEG_ATTR_DPL_SHIFT) & 3;
+	seg->present = !!(attrib & SEG_ATTR_P);
+	seg->avl = !!(attrib & SEG_ATTR_AVL);
+	seg->l = !!(attrib & SEG_ATTR_L);
+	seg->db = !!(attrib & SEG_ATTR_DB);
+	seg->g = !!(attrib & SEG_ATTR_G);
+	/* KVM's VMCB convention (it writes P = present && !unusable): not present is unusable. */
+	seg->unusable = !seg->present;
+}
 
 static int decode_segment(const uint8_t *vmsa, uint32_t off, const char *name,
 			  struct kvm_segment *seg)
@@ -30,20 +39,8 @@ static int decode_segment(const uint8_t *vmsa, uint32_t off, const char *name,
 	if (attrib & ~SEG_ATTR_VALID_MASK)
 		return coco_err(-EINVAL, "SNP VMSA: %s attributes 0x%x use bits above 11, which "
 				"the packed VMCB segment form does not have", name, attrib);
-	memset(seg, 0, sizeof(*seg));
-	seg->selector = coco_le16(vmsa + off);
-	seg->limit = coco_le32(vmsa + off + 4);
-	seg->base = coco_le64(vmsa + off + 8);
-	seg->type = attrib & SEG_ATTR_TYPE_MASK;
-	seg->s = !!(attrib & SEG_ATTR_S);
-	seg->dpl = (attrib >> SEG_ATTR_DPL_SHIFT) & 3;
-	seg->present = !!(attrib & SEG_ATTR_P);
-	seg->avl = !!(attrib & SEG_ATTR_AVL);
-	seg->l = !!(attrib & SEG_ATTR_L);
-	seg->db = !!(attrib & SEG_ATTR_DB);
-	seg->g = !!(attrib & SEG_ATTR_G);
-	/* KVM's VMCB convention: a segment that is not present is unusable. */
-	seg->unusable = !seg->present;
+	snp_vmsa_segment(coco_le16(vmsa + off), attrib, coco_le32(vmsa + off + 4),
+			 coco_le64(vmsa + off + 8), seg);
 	return 0;
 }
 

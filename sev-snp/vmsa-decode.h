@@ -29,4 +29,8 @@ struct snp_vmsa_regs {
  */
 int snp_vmsa_decode(const uint8_t vmsa[SNP_PAGE_SIZE], struct snp_vmsa_regs *out);
 
+/* A segment of the VMSA's packed form (12 attribute bits) as KVM describes it. */
+void snp_vmsa_segment(uint16_t selector, uint16_t attrib, uint32_t limit, uint64_t base,
+		      struct kvm_segment *seg);
+
 #endif

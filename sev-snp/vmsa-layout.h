@@ -8,6 +8,17 @@
 #ifndef COCO_SNP_VMSA_LAYOUT_H
 #define COCO_SNP_VMSA_LAYOUT_H
 
+/* Segment attribute bits in the VMCB/VMSA packed form (APM vol. 2, VMCB segment attributes). */
+#define SEG_ATTR_TYPE_MASK 0xFu
+#define SEG_ATTR_S (1u << 4)
+#define SEG_ATTR_DPL_SHIFT 5
+#define SEG_ATTR_P (1u << 7)
+#define SEG_ATTR_AVL (1u << 8)
+#define SEG_ATTR_L (1u << 9)
+#define SEG_ATTR_DB (1u << 10)
+#define SEG_ATTR_G (1u << 11)
+#define SEG_ATTR_VALID_MASK 0x0FFFu
+
 #define VMSA_SEG_SIZE 0x10u
 #define VMSA_ES 0x000u
 #define VMSA_CS 0x010u

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "options.h"
 
+#include "../common/hex-digit.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -90,16 +92,6 @@ int vmm_parse_size(const char *text, uint64_t *bytes)
 	return 0;
 }
 
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int vmm_parse_hex(const char *text, uint8_t *out, size_t max, size_t *len)
 {
@@ -111,7 +103,7 @@ int vmm_parse_hex(const char *text, uint8_t *out, size_t max, size_t *len)
 	if (n % 2 || n / 2 > max)
 		return -1;
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = nibble(text[2 * i]), lo = nibble(text[2 * i + 1]);
+		int hi = hex_digit_value(text[2 * i]), lo = hex_digit_value(text[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "cococtl.h"
 
+#include "../common/hex-digit.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -30,16 +32,6 @@ int cococtl_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int cococtl_hex_decode(const char *cmd, const char *what, const char *hex, uint8_t *out,
 		       size_t max, size_t *len)
@@ -59,7 +51,7 @@ int cococtl_hex_decode(const char *cmd, const char *what, const char *hex, uint8
 		return -1;
 	}
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+		int hi = hex_digit_value(hex[2 * i]), lo = hex_digit_value(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			fprintf(stderr, "cococtl %s: %s: not a hex digit at position %zu\n", cmd,
 				what, 2 * i + (hi < 0 ? 0 : 1));

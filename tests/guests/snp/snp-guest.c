@@ -470,12 +470,13 @@ static uint32_t mode_bad_psc_entry(void)
 static uint32_t mode_convert_foreign(void)
 {
 	uint64_t beyond = (params->mem_size + SNP_2M_SIZE - 1) & ~(SNP_2M_SIZE - 1);
-	uint64_t entry = snp_psc_entry(beyond + SNP_2M_SIZE, SNP_PSC_OP_SHARED, 0);
+	/* To private: KVM + QEMU let a change to shared of non-RAM pass (firmware does it for MMIO). */
+	uint64_t entry = snp_psc_entry(beyond + SNP_2M_SIZE, SNP_PSC_OP_PRIVATE, 0);
 	uint64_t info1, info2;
 	int64_t err;
 	int ok = 1;
 
-	err = ghcb_msr_psc(beyond, SNP_PSC_OP_SHARED);
+	err = ghcb_msr_psc(beyond, SNP_PSC_OP_PRIVATE);
 	guest_printf("MSR PSC of 0x%llx (beyond RAM, 0x%llx bytes): error 0x%llx\n",
 		     (unsigned long long)beyond, (unsigned long long)params->mem_size,
 		     (unsigned long long)err);

@@ -417,7 +417,8 @@ static uint32_t run_normal(const struct coco_guest_params *params)
 static uint32_t run_bad_psc_entry(const struct coco_guest_params *params)
 {
 	uint64_t misaligned = map_gpa(TDX_GUEST_CONVERT_4K_GPA + 0x800, SZ_4K, 1);
-	uint64_t too_long = map_gpa(TDX_GUEST_CONVERT_4K_GPA, params->mem_size, 1);
+	/* To private: a change to shared may run past memory (KVM + QEMU skip what is not RAM). */
+	uint64_t too_long = map_gpa(TDX_GUEST_CONVERT_4K_GPA, params->mem_size, 0);
 
 	guest_printf("MapGPA misaligned GPA: status 0x%llx (%s)\n", (unsigned long long)misaligned,
 		     tdvmcall_status_name(misaligned));
@@ -438,7 +439,8 @@ static uint32_t run_convert_foreign(const struct coco_guest_params *params)
 
 	if (foreign >= COCO_GUEST_FLASH_BASE)
 		guest_panic("CONVERT_FOREIGN: no foreign GPA below the flash for this memory size");
-	uint64_t mapped = map_gpa(foreign, SZ_4K, 1);
+	/* To private: KVM + QEMU let MapGPA to shared of non-RAM pass (firmware maps MMIO holes). */
+	uint64_t mapped = map_gpa(foreign, SZ_4K, 0);
 
 	guest_printf("MapGPA foreign 0x%llx: status 0x%llx (%s)\n", (unsigned long long)foreign,
 		     (unsigned long long)mapped, tdvmcall_status_name(mapped));
@@ -448,6 +450,15 @@ static uint32_t run_convert_foreign(const struct coco_guest_params *params)
 		     (unsigned long long)accepted, tdx_status_name(accepted));
 	if (mapped == TDVMCALL_SUCCESS || accepted == TDX_SUCCESS) {
 		guest_printf("foreign conversion accepted\n");
+		return 1;
+	}
+	/* A change to shared of what is not RAM passes without effect (firmware's MMIO holes). */
+	mapped = map_gpa(foreign, SZ_4K, 1);
+	guest_printf("MapGPA foreign 0x%llx to shared: status 0x%llx (%s)\n",
+		     (unsigned long long)foreign, (unsigned long long)mapped,
+		     tdvmcall_status_name(mapped));
+	if (mapped != TDVMCALL_SUCCESS) {
+		guest_printf("MapGPA to shared of non-RAM refused\n");
 		return 1;
 	}
 	guest_printf("foreign conversion refused\n");
