@@ -178,8 +178,95 @@ struct coco_kvm_memory_fault {
 #ifndef KVM_SYSTEM_EVENT_TDX_FATAL
 #define KVM_SYSTEM_EVENT_TDX_FATAL 7
 #endif
+/* KVM_EXIT_SYSTEM_EVENT type of an SEV-ES/SNP guest's GHCB termination request (5.19). */
+#ifndef KVM_SYSTEM_EVENT_SEV_TERM
+#define KVM_SYSTEM_EVENT_SEV_TERM 6
+#endif
+
+/*
+ * KVM_CAP_EXIT_HYPERCALL (5.15): KVM_ENABLE_CAP args[0] is the bitmap of
+ * hypercalls KVM hands to user space as KVM_EXIT_HYPERCALL; SEV-SNP page
+ * state changes and TDX MapGPA reach user space only with bit
+ * KVM_HC_MAP_GPA_RANGE set (snp.md section 8, tdx.md section 6).
+ */
+#ifndef KVM_CAP_EXIT_HYPERCALL
+#define KVM_CAP_EXIT_HYPERCALL 201
+#endif
+/*
+ * KVM_HC_MAP_GPA_RANGE's attributes (args[2]; asm/kvm_para.h): bits 3:0 the
+ * page size the guest used (0 4 KiB, 1 2 MiB, 2 1 GiB), bit 4 encrypted
+ * (to private) or not (to shared), bits 63:5 reserved.  args[1] counts
+ * 4 KiB pages whatever the page size (KVM's SNP PSC passes 512 per 2 MiB
+ * entry).  Documentation/virt/kvm/x86/hypercalls.rst.
+ */
+#define COCO_KVM_MAP_GPA_RANGE_PAGE_SZ_MASK 0xfull
+#define COCO_KVM_MAP_GPA_RANGE_PAGE_SZ_1G 2ull
+#define COCO_KVM_MAP_GPA_RANGE_ENCRYPTED (1ull << 4)
+#define COCO_KVM_MAP_GPA_RANGE_RESERVED (~0ull << 5)
+
+/*
+ * KVM_EXIT_TDX (Linux 6.16): the TDVMCALLs KVM hands to user space (GHCI
+ * leaf numbers in `nr`: GetTdVmCallInfo 0x10000, GetQuote 0x10002,
+ * SetupEventNotifyInterrupt 0x10004).  User space answers in `ret` (the
+ * TDVMCALL status the guest gets in R10; KVM presets SUBFUNC_UNSUPPORTED)
+ * and, for GetTdVmCallInfo, R11-R14.  run->tdx { u64 flags; u64 nr; union
+ * { unknown {ret, data[5]}, get_quote {ret, gpa (shared bit cleared),
+ * size}, get_tdvmcall_info {ret, leaf, r11, r12, r13, r14},
+ * setup_event_notify {ret, vector} } } (tdx.md section 6).
+ */
+#ifdef KVM_EXIT_TDX
+#define COCO_KVM_UAPI_KERNEL_HEADERS_HAVE_EXIT_TDX 1
+#else
+#define KVM_EXIT_TDX 40
+#endif
+struct coco_kvm_tdx_exit {
+	uint64_t flags;
+	uint64_t nr;
+	union {
+		struct {
+			uint64_t ret;
+			uint64_t data[5];
+		} unknown;
+		struct {
+			uint64_t ret;
+			uint64_t gpa;
+			uint64_t size;
+		} get_quote;
+		struct {
+			uint64_t ret;
+			uint64_t leaf;
+			uint64_t r11, r12, r13, r14;
+		} get_tdvmcall_info;
+		struct {
+			uint64_t ret;
+			uint64_t vector;
+		} setup_event_notify;
+	};
+};
+/* Like every exit's, its fields sit at the start of kvm_run's exit union. */
+#define COCO_KVM_RUN_TDX(run) \
+	((struct coco_kvm_tdx_exit *)(void *)((char *)(run) + offsetof(struct kvm_run, hw)))
 
 _Static_assert(KVM_EXIT_MEMORY_FAULT == 39, "KVM_EXIT_MEMORY_FAULT");
+_Static_assert(KVM_EXIT_TDX == 40, "KVM_EXIT_TDX");
+_Static_assert(KVM_SYSTEM_EVENT_SEV_TERM == 6, "KVM_SYSTEM_EVENT_SEV_TERM");
+_Static_assert(KVM_SYSTEM_EVENT_TDX_FATAL == 7, "KVM_SYSTEM_EVENT_TDX_FATAL");
+_Static_assert(KVM_CAP_EXIT_HYPERCALL == 201, "KVM_CAP_EXIT_HYPERCALL");
+_Static_assert(KVM_HC_MAP_GPA_RANGE == 12, "KVM_HC_MAP_GPA_RANGE");
+_Static_assert(sizeof(struct coco_kvm_tdx_exit) == 64, "run->tdx is 64 bytes");
+_Static_assert(offsetof(struct coco_kvm_tdx_exit, get_quote.gpa) == 0x18, "get_quote.gpa @0x18");
+_Static_assert(offsetof(struct coco_kvm_tdx_exit, get_tdvmcall_info.r14) == 0x38,
+	       "get_tdvmcall_info.r14 @0x38");
+_Static_assert(offsetof(struct coco_kvm_tdx_exit, setup_event_notify.vector) == 0x18,
+	       "setup_event_notify.vector @0x18");
+/* The exit union of kvm_run has room for it (256 bytes with padding). */
+_Static_assert(sizeof(struct coco_kvm_tdx_exit) <= sizeof(((struct kvm_run *)0)->padding),
+	       "run->tdx fits kvm_run's exit union");
+#ifdef COCO_KVM_UAPI_KERNEL_HEADERS_HAVE_EXIT_TDX
+_Static_assert(sizeof(((struct kvm_run *)0)->tdx) == sizeof(struct coco_kvm_tdx_exit),
+	       "kvm_run.tdx");
+_Static_assert(offsetof(struct kvm_run, tdx) == offsetof(struct kvm_run, hw), "kvm_run.tdx");
+#endif
 
 /* With headers of a kernel that has guest_memfd (6.8+), its structures must agree with ours. */
 #ifdef COCO_KVM_UAPI_KERNEL_HEADERS_HAVE_GUEST_MEMFD

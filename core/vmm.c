@@ -573,25 +573,37 @@ static int handle_msr(struct coco_vmm_vcpu *v, bool write)
 	return ret;
 }
 
-/* KVM_HC_MAP_GPA_RANGE (hardware: SNP page state changes, TDX MapGPA). */
+/*
+ * KVM_HC_MAP_GPA_RANGE (hardware: SNP page state changes, TDX MapGPA).
+ * args[0] the GPA, args[1] the number of 4 KiB pages (also for 2 MiB
+ * requests: KVM's SNP PSC passes 512 per 2 MiB entry), args[2] the
+ * attributes (core/kvm-uapi.h).  hypercall.ret: 0, or a negative errno
+ * (KVM turns any non-zero value into the guest's PSC / MapGPA error).
+ */
 static int handle_hypercall(struct coco_vmm_vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	uint64_t gpa = run->hypercall.args[0], pages = run->hypercall.args[1];
 	uint64_t attrs = run->hypercall.args[2];
-	uint64_t page = (attrs & 0xf) == 1 ? COCO_LARGE_PAGE_SIZE : COCO_PAGE_SIZE;
 	int ret;
 
 	if (run->hypercall.nr != KVM_HC_MAP_GPA_RANGE)
 		return coco_vmm_end(v->vmm, COCO_VMM_FAILED, "vCPU %u: hypercall %llu, which the "
 				    "VMM does not serve", v->kvm->index,
 				    (unsigned long long)run->hypercall.nr);
-	if (!pages || pages > (UINT64_MAX / page)) {
+	if (!pages || pages > UINT64_MAX / COCO_PAGE_SIZE ||
+	    (attrs & COCO_KVM_MAP_GPA_RANGE_RESERVED) ||
+	    (attrs & COCO_KVM_MAP_GPA_RANGE_PAGE_SZ_MASK) > COCO_KVM_MAP_GPA_RANGE_PAGE_SZ_1G) {
+		coco_warn("KVM_HC_MAP_GPA_RANGE(0x%llx, %llu pages, attributes 0x%llx) refused: "
+			  "no pages, too many, or reserved attribute bits",
+			  (unsigned long long)gpa, (unsigned long long)pages,
+			  (unsigned long long)attrs);
 		run->hypercall.ret = (uint64_t)-EINVAL;
 		return 0;
 	}
 	ret = coco_vmm_convert(v->vmm, gpa, pages * COCO_PAGE_SIZE,
-			       (attrs & (1u << 4)) ? COCO_MEM_PRIVATE : COCO_MEM_SHARED);
+			       (attrs & COCO_KVM_MAP_GPA_RANGE_ENCRYPTED) ? COCO_MEM_PRIVATE
+									  : COCO_MEM_SHARED);
 	if (ret)
 		coco_warn("KVM_HC_MAP_GPA_RANGE refused: %s", coco_last_error());
 	run->hypercall.ret = ret ? (uint64_t)(int64_t)ret : 0;
@@ -615,6 +627,49 @@ static uint64_t vcpu_rip(struct coco_vmm_vcpu *v)
 	struct kvm_regs regs;
 
 	return coco_kvm_ioctl(v->kvm->fd, KVM_GET_REGS, &regs) < 0 ? ~0ull : regs.rip;
+}
+
+/* The data words of a system event, for the reason ("data 0x1 0x2 ..."). */
+static void system_event_data(const struct kvm_run *run, char *out, size_t size)
+{
+	uint32_t n = run->system_event.ndata;
+	size_t used = 0;
+
+	out[0] = '\0';
+	if (n > COCO_ARRAY_SIZE(run->system_event.data))
+		n = COCO_ARRAY_SIZE(run->system_event.data);
+	for (uint32_t i = 0; i < n && used < size; i++) {
+		int w = snprintf(out + used, size - used, "%s0x%llx", i ? " " : ", data ",
+				 (unsigned long long)run->system_event.data[i]);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+static int handle_system_event(struct coco_vmm_vcpu *v)
+{
+	struct coco_vmm *vmm = v->vmm;
+	struct kvm_run *run = v->run;
+	uint32_t type = run->system_event.type;
+	bool guest_asked = type == KVM_SYSTEM_EVENT_TDX_FATAL || type == KVM_SYSTEM_EVENT_SEV_TERM;
+	char data[192];
+
+	if (vmm->channel->vendor_exit) {
+		int ret = vmm->channel->vendor_exit(vmm->channel_state, v, run);
+
+		if (ret != -ENODEV)
+			return ret;
+	}
+	system_event_data(run, data, sizeof(data));
+	return coco_vmm_end(vmm, guest_asked ? COCO_VMM_TERMINATED : COCO_VMM_FAILED,
+			    "vCPU %u: system event %u (%s)%s", v->kvm->index, type,
+			    type == KVM_SYSTEM_EVENT_SHUTDOWN ? "shutdown" :
+			    type == KVM_SYSTEM_EVENT_RESET ? "reset" :
+			    type == KVM_SYSTEM_EVENT_SEV_TERM ? "SEV termination request" :
+			    type == KVM_SYSTEM_EVENT_TDX_FATAL ? "TDX fatal error" : "other",
+			    data);
 }
 
 static int handle_exit(struct coco_vmm_vcpu *v)
@@ -659,14 +714,18 @@ static int handle_exit(struct coco_vmm_vcpu *v)
 				    (unsigned long long)run->mmio.phys_addr,
 				    (unsigned long long)vcpu_rip(v));
 	case KVM_EXIT_SYSTEM_EVENT:
-		return coco_vmm_end(vmm, run->system_event.type == KVM_SYSTEM_EVENT_TDX_FATAL ?
-				    COCO_VMM_TERMINATED : COCO_VMM_FAILED,
-				    "vCPU %u: system event %u (%s)", v->kvm->index,
-				    run->system_event.type,
-				    run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN ? "shutdown" :
-				    run->system_event.type == KVM_SYSTEM_EVENT_RESET ? "reset" :
-				    run->system_event.type == KVM_SYSTEM_EVENT_TDX_FATAL ?
-					"TDX fatal error" : "other");
+		return handle_system_event(v);
+	case KVM_EXIT_TDX:
+		if (vmm->channel->vendor_exit) {
+			int ret = vmm->channel->vendor_exit(vmm->channel_state, v, run);
+
+			if (ret != -ENODEV)
+				return ret;
+		}
+		return coco_vmm_end(vmm, COCO_VMM_FAILED, "vCPU %u: KVM_EXIT_TDX (TDVMCALL 0x%llx), "
+				    "which the %s guest channel does not serve", v->kvm->index,
+				    (unsigned long long)COCO_KVM_RUN_TDX(run)->nr,
+				    vmm->backend->name);
 	default:
 		return coco_vmm_end(vmm, COCO_VMM_FAILED, "vCPU %u: KVM exit reason %u, which the "
 				    "VMM does not handle", v->kvm->index, run->exit_reason);
@@ -866,6 +925,34 @@ static int open_kvm(struct coco_vmm *vmm)
 	return 0;
 }
 
+/*
+ * Hardware: conversions reach user space as KVM_EXIT_HYPERCALL only when
+ * KVM_CAP_EXIT_HYPERCALL has the KVM_HC_MAP_GPA_RANGE bit; without it KVM
+ * fails every SNP page state change and TDX MapGPA in the guest's face.
+ */
+static int enable_map_gpa_exits(struct coco_vmm *vmm)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_EXIT_HYPERCALL,
+		.args = { 1ull << KVM_HC_MAP_GPA_RANGE },
+	};
+	int ret = coco_kvm_ioctl(vmm->kvm->vm_fd, KVM_CHECK_EXTENSION,
+				 (void *)(uintptr_t)KVM_CAP_EXIT_HYPERCALL);
+
+	if (ret < 0 || !(ret & (1 << KVM_HC_MAP_GPA_RANGE)))
+		return coco_err(-ENOTSUP, "coco-vmm: KVM_CAP_EXIT_HYPERCALL (%d) offers 0x%x, without "
+				"KVM_HC_MAP_GPA_RANGE (bit %d): the guest's private/shared "
+				"conversions could not reach the VMM; boot a kernel with %s "
+				"support (Linux 6.11+ for SNP, 6.16+ for TDX)",
+				KVM_CAP_EXIT_HYPERCALL, ret < 0 ? 0 : ret, KVM_HC_MAP_GPA_RANGE,
+				vmm->backend->name);
+	ret = coco_kvm_ioctl(vmm->kvm->vm_fd, KVM_ENABLE_CAP, &cap);
+	if (ret < 0)
+		return coco_err(ret, "KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL, 1 << "
+				"KVM_HC_MAP_GPA_RANGE): %s (errno %d)", strerror(-ret), -ret);
+	return 0;
+}
+
 static int set_msr_filter(struct coco_vmm *vmm)
 {
 	static uint8_t deny_bitmap[1];	/* bit 0 clear: the MSR is denied, so it exits */
@@ -958,10 +1045,17 @@ static int make_vcpus(struct coco_vmm *vmm)
 		v->vmm = vmm;
 		v->kvm = &vmm->kvm->vcpus[i];
 		v->run = v->kvm->run;
+		/*
+		 * A hardware vCPU's state is protected after the launch (KVM
+		 * refuses KVM_GET_REGS with -EINVAL): its channel gets zeros and
+		 * must not set a state (the VMSA or the TDX module holds it).
+		 */
+		memset(&regs, 0, sizeof(regs));
+		memset(&sregs, 0, sizeof(sregs));
 		ret = vmm->backend->hardware ? 0 : set_cpuid(vmm, v);
-		if (!ret)
+		if (!ret && !vmm->backend->hardware)
 			ret = coco_vmm_vcpu_get_regs(v, &regs);
-		if (!ret)
+		if (!ret && !vmm->backend->hardware)
 			ret = coco_vmm_vcpu_get_sregs(v, &sregs);
 		if (ret)
 			return ret;
@@ -1084,8 +1178,14 @@ int coco_vmm_create(const struct coco_vmm_options *o, struct coco_vmm **out)
 					 vmm->backend->hardware ? NULL : &provider, &vmm->vm);
 	if (ret)
 		goto fail;
-	if (vmm->backend->hardware)
+	if (vmm->backend->hardware) {
 		vmm->kvm = vmm->backend->vmm_kvm_vm(vmm->vm);
+		ret = vmm->kvm ? enable_map_gpa_exits(vmm)
+			       : coco_err(-EINVAL, "coco_vmm_create: backend '%s' made no KVM VM",
+					  vmm->backend->name);
+		if (ret)
+			goto fail;
+	}
 	ret = launch(vmm, o);
 	if (ret)
 		goto fail;

@@ -72,6 +72,15 @@ struct coco_guest_channel {
 	 * guest could not carry (SNP: the VCEK/ASK/ARK of the platform).
 	 */
 	int (*evidence_complete)(void *state, struct coco_evidence *evidence);
+
+	/*
+	 * Hardware: exits the vendor's KVM hands to user space that the core
+	 * does not serve (KVM_EXIT_TDX), and KVM_EXIT_SYSTEM_EVENT before the
+	 * core's generic handling (the vendor's termination requests).  The
+	 * handler answers in @run; -ENODEV (no error recorded) leaves the exit
+	 * to the core.  NULL: the core handles what it knows, fails the rest.
+	 */
+	int (*vendor_exit)(void *state, struct coco_vmm_vcpu *vcpu, struct kvm_run *run);
 };
 
 /* Helpers for channel handlers (vCPU thread context). */

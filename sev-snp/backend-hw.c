@@ -9,6 +9,7 @@
  * dry runs of that walker into the measuring sink, so they need no
  * hardware.  Evidence comes from inside the guest on hardware (the guest
  * asks its PSP through /dev/sev-guest), so get_evidence is not offered.
+ * coco-vmm runs guests on it through hw-guest-channel.c.
  */
 #include "sev-snp/kvm-snp.h"
 #include "sev-snp/snp-backend.h"
@@ -86,4 +87,6 @@ const struct coco_backend snp_hw_backend = {
 	.mem_slot_add = snp_kvm_mem_slot_add,
 	.mem_convert = snp_kvm_mem_convert,
 	.get_evidence = NULL,
+	.vmm_kvm_vm = snp_hw_vmm_kvm_vm,
+	.guest_channel = &snp_hw_guest_channel,
 };

@@ -7,7 +7,7 @@
  * are the vendor-neutral core/kvm-vm.c.
  *
  * Typical sequence (snp.md section 8): CREATE_VM(4) -> SEV_INIT2 ->
- * CREATE_GUEST_MEMFD + SET_USER_MEMORY_REGION2 -> SET_MEMORY_ATTRIBUTES
+ * CREATE_IRQCHIP -> CREATE_GUEST_MEMFD + SET_USER_MEMORY_REGION2 -> SET_MEMORY_ATTRIBUTES
  * (PRIVATE) -> SNP_LAUNCH_START -> SNP_LAUNCH_UPDATE... -> CREATE_VCPU ->
  * SNP_LAUNCH_FINISH.
  */
@@ -142,6 +142,18 @@ int snp_kvm_vm_create(struct coco_vm *vm, struct snp_kvm_host *host, struct snp_
 		return ret;
 	}
 	ret = init2(k);
+	/*
+	 * KVM's local APIC before any vCPU (KVM refuses it after): with it an
+	 * AP waits in the kernel until the guest starts it (SNP AP creation),
+	 * as QEMU's SNP guests do.
+	 */
+	if (!ret) {
+		ret = coco_kvm_ioctl(k->kvm.vm_fd, KVM_CREATE_IRQCHIP, NULL);
+		if (ret < 0)
+			ret = coco_err(ret, "KVM_CREATE_IRQCHIP on the SNP VM: %s (errno %d); the "
+				       "in-kernel irqchip must come before the vCPUs", strerror(-ret),
+				       -ret);
+	}
 	if (ret) {
 		coco_kvm_vm_close(vm, &k->kvm);
 		free(k);

@@ -9,6 +9,7 @@
  *   kvm-snp.c         VMs: creation (on core/kvm-vm.h), the launch sink
  *   kvm-vcpu-state.c  vCPU registers from which KVM builds the VMSA it measures
  *   backend-hw.c      the "sev-snp" backend table
+ *   hw-guest-channel.c  coco-vmm's guest channel on hardware
  */
 #ifndef COCO_SNP_KVM_SNP_H
 #define COCO_SNP_KVM_SNP_H
@@ -74,6 +75,17 @@ int snp_kvm_mem_convert(struct coco_vm *vm, uint64_t gpa, uint64_t size,
 
 /* The launch sink that drives KVM's SNP launch commands. */
 extern const struct snp_launch_sink_ops snp_kvm_sink;
+
+/* ------------------------------------------------------------------ */
+/* coco-vmm (hw-guest-channel.c)                                        */
+
+struct coco_guest_channel;
+
+/* The backend's vmm_kvm_vm op: the KVM VM the launch made (NULL for dry runs). */
+struct coco_kvm_vm *snp_hw_vmm_kvm_vm(struct coco_vm *vm);
+
+/* The hardware guest channel: KVM serves the GHCB; SEV termination ends the run. */
+extern const struct coco_guest_channel snp_hw_guest_channel;
 
 /* ------------------------------------------------------------------ */
 /* vCPU reset state                                                     */

@@ -8,7 +8,8 @@
  * hands its steps to the KVM sink (kvm-tdx.c).  Expected measurements are
  * dry runs of that walker into the measuring sink, so they need no
  * hardware.  Evidence comes from inside the TD on hardware (TDG.MR.REPORT,
- * then a quote), so get_evidence is not offered.
+ * then a quote), so get_evidence is not offered.  coco-vmm runs TDs on it
+ * through hw-guest-channel.c.
  */
 #include "tdx/backend-common.h"
 #include "tdx/kvm-tdx.h"
@@ -87,4 +88,6 @@ const struct coco_backend tdx_hw_backend = {
 	.mem_slot_add = tdx_kvm_mem_slot_add,
 	.mem_convert = tdx_kvm_mem_convert,
 	.get_evidence = NULL,
+	.vmm_kvm_vm = tdx_hw_vmm_kvm_vm,
+	.guest_channel = &tdx_hw_guest_channel,
 };

@@ -95,4 +95,18 @@ int tdx_kvm_mem_convert(struct coco_vm *vm, uint64_t gpa, uint64_t size,
 /* The launch sink that drives KVM's TDX commands. */
 extern const struct tdx_launch_sink_ops tdx_kvm_sink;
 
+/* ------------------------------------------------------------------ */
+/* coco-vmm (hw-guest-channel.c)                                        */
+
+struct coco_guest_channel;
+
+/* The backend's vmm_kvm_vm op: the KVM VM the launch made (NULL for dry runs). */
+struct coco_kvm_vm *tdx_hw_vmm_kvm_vm(struct coco_vm *vm);
+
+/*
+ * The hardware guest channel: KVM_EXIT_TDX (GetQuote, GetTdVmCallInfo,
+ * SetupEventNotifyInterrupt) and the TDX fatal-error system event.
+ */
+extern const struct coco_guest_channel tdx_hw_guest_channel;
+
 #endif

@@ -4,10 +4,13 @@
 
 #include <errno.h>
 #include <linux/falloc.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/kvm-uapi.h"
 #include "core/kvm.h"
 #include "sev-snp/launch-digest.h"
 #include "tdx/mrtd.h"
@@ -182,6 +185,12 @@ static void reset_vm_state(void)
 	F->tdx_init_ncpuid = 0;
 	F->ntdx_mems = 0;
 	mrtd_reset();
+	/* The script is the test's; what happened to it is per VM. */
+	F->irqchip = false;
+	F->hypercall_exit_enabled = 0;
+	memset(F->answers, 0, sizeof(F->answers));
+	F->next_exit = 0;
+	F->runs = 0;
 }
 
 static int sys_ioctl(unsigned long req, void *arg)
@@ -208,6 +217,8 @@ static int sys_ioctl(unsigned long req, void *arg)
 			return 1;
 		case KVM_CAP_MAX_VCPUS:
 			return (int)F->facts.max_vcpus;
+		case KVM_CAP_EXIT_HYPERCALL:
+			return (int)F->facts.exit_hypercall_mask;
 		default:
 			return 0;
 		}
@@ -789,6 +800,8 @@ static int enable_cap(const struct kvm_enable_cap *ec)
 		return -EINVAL;
 	switch (ec->cap) {
 	case KVM_CAP_SPLIT_IRQCHIP:
+		if (F->irqchip)
+			return -EEXIST;
 		if (F->nvcpus || F->split_irqchip || ec->args[0] > 24)
 			return -EINVAL;
 		F->split_irqchip = true;
@@ -803,6 +816,12 @@ static int enable_cap(const struct kvm_enable_cap *ec)
 			return -EINVAL;
 		F->max_vcpus = (uint32_t)ec->args[0];
 		return 0;
+	case KVM_CAP_EXIT_HYPERCALL:
+		/* Any time; bits KVM cannot hand over are refused (KVM_EXIT_HYPERCALL_VALID_MASK). */
+		if (ec->args[0] & ~F->facts.exit_hypercall_mask)
+			return -EINVAL;
+		F->hypercall_exit_enabled = ec->args[0];
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -816,6 +835,15 @@ static int vm_ioctl(unsigned long req, void *arg)
 		return sys_ioctl(req, arg);
 	case KVM_ENABLE_CAP:
 		return enable_cap(arg);
+	case KVM_CREATE_IRQCHIP:
+		record(FAKE_CREATE_IRQCHIP);
+		/* kvm_arch_vm_ioctl: once, and only before any vCPU. */
+		if (F->irqchip || F->split_irqchip)
+			return -EEXIST;
+		if (F->nvcpus)
+			return -EINVAL;
+		F->irqchip = true;
+		return 0;
 	case KVM_SET_TSC_KHZ:
 		record(FAKE_SET_TSC_KHZ);
 		/* VM-wide: only before vCPUs (KVM_CAP_VM_TSC_CONTROL). */
@@ -914,8 +942,174 @@ static int vm_ioctl(unsigned long req, void *arg)
 	return -ENOTTY;
 }
 
+/* ------------------------------------------------------------------ */
+/* KVM_RUN: the scripted guest                                          */
+
+/* The host view of shared guest memory at @gpa (the slot's userspace_addr), or NULL. */
+static uint8_t *shared_host(uint64_t gpa, uint64_t len)
+{
+	const struct coco_kvm_memory_region2 *r = region_of(gpa);
+
+	if (!r || len > r->memory_size - (gpa - r->guest_phys_addr))
+		return NULL;
+	for (uint64_t off = 0; off < len; off += PAGE)
+		if (is_private((gpa + off) & ~(PAGE - 1)))
+			return NULL;
+	return (uint8_t *)(uintptr_t)r->userspace_addr + (gpa - r->guest_phys_addr);
+}
+
+static void put_le(uint8_t *p, uint64_t v, int size)
+{
+	for (int i = 0; i < size; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The guest's GetQuote request: header {version 1, IN_FLIGHT, in_len 1024, out_len 0}, TDREPORT. */
+static bool write_quote_request(uint64_t gpa)
+{
+	uint8_t *p = shared_host(gpa, 24 + 1024);
+
+	if (!p)
+		return false;
+	put_le(p, 1, 8);
+	put_le(p + 8, ~0ull, 8);
+	put_le(p + 16, 1024, 4);
+	put_le(p + 20, 0, 4);
+	memset(p + 24, 0x5a, 1024);
+	return true;
+}
+
+/* What user space answered to the last exit reported. */
+static void collect_answer(struct kvm_run *run)
+{
+	struct fake_exit_answer *a;
+	const struct fake_exit *e;
+	const struct coco_kvm_tdx_exit *t;
+
+	if (!F->next_exit || F->answers[F->next_exit - 1].answered ||
+	    !F->answers[F->next_exit - 1].delivered)
+		return;
+	a = &F->answers[F->next_exit - 1];
+	e = &F->script[F->next_exit - 1];
+	a->answered = true;
+	switch (e->kind) {
+	case FAKE_EXIT_MAP_GPA:
+		a->ret = run->hypercall.ret;
+		break;
+	case FAKE_EXIT_TDX:
+		t = (const struct coco_kvm_tdx_exit *)(const void *)((const char *)run +
+								       offsetof(struct kvm_run, hw));
+		a->ret = t->unknown.ret;
+		memcpy(a->words, t->unknown.data, sizeof(a->words));
+		if (e->nr == 0x10002) {	/* GetQuote: the header the guest would now poll */
+			const uint8_t *p = shared_host(e->words[0], sizeof(a->quote_header));
+
+			if (p)
+				memcpy(a->quote_header, p, sizeof(a->quote_header));
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Fill @run with script entry @e; false if KVM would not hand it to user space. */
+static bool report_exit(struct kvm_run *run, const struct fake_exit *e, struct fake_exit_answer *a)
+{
+	char *exit_union = (char *)run + offsetof(struct kvm_run, hw);
+
+	memset(exit_union, 0, sizeof(run->padding));
+	switch (e->kind) {
+	case FAKE_EXIT_MAP_GPA:
+		/* SNP PSC / TDX MapGPA: KVM fails it in the guest unless user space asked for it. */
+		if (!(F->hypercall_exit_enabled & (1ull << KVM_HC_MAP_GPA_RANGE)))
+			return false;
+		run->exit_reason = KVM_EXIT_HYPERCALL;
+		run->hypercall.nr = KVM_HC_MAP_GPA_RANGE;
+		run->hypercall.args[0] = e->gpa;
+		run->hypercall.args[1] = e->npages;
+		run->hypercall.args[2] = e->attrs;
+		run->hypercall.ret = (uint64_t)-38;	/* -KVM_ENOSYS: user space must answer */
+		return true;
+	case FAKE_EXIT_MEMORY_FAULT: {
+		struct coco_kvm_memory_fault *f = (struct coco_kvm_memory_fault *)(void *)exit_union;
+
+		run->exit_reason = KVM_EXIT_MEMORY_FAULT;
+		f->flags = e->attrs;
+		f->gpa = e->gpa;
+		f->size = e->npages * PAGE;
+		return true;
+	}
+	case FAKE_EXIT_IO_OUT:
+		run->exit_reason = KVM_EXIT_IO;
+		run->io.direction = KVM_EXIT_IO_OUT;
+		run->io.port = e->port;
+		run->io.size = e->size;
+		run->io.count = e->count;
+		run->io.data_offset = PAGE;	/* KVM_PIO_PAGE_OFFSET */
+		memcpy((char *)run + PAGE, e->data, sizeof(e->data));
+		return true;
+	case FAKE_EXIT_TDX: {
+		struct coco_kvm_tdx_exit *t = (struct coco_kvm_tdx_exit *)(void *)exit_union;
+
+		if (e->write_quote_request)
+			a->quote_request_written = write_quote_request(e->words[0]);
+		run->exit_reason = KVM_EXIT_TDX;
+		t->nr = e->nr;
+		t->unknown.ret = 0x8000000000000003ull;	/* SUBFUNC_UNSUPPORTED until answered */
+		memcpy(t->unknown.data, e->words, sizeof(t->unknown.data));
+		return true;
+	}
+	case FAKE_EXIT_SYSTEM_EVENT:
+		run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+		run->system_event.type = e->event_type;
+		run->system_event.ndata = e->ndata;
+		memcpy(run->system_event.data, e->event_data, sizeof(run->system_event.data));
+		return true;
+	}
+	return false;
+}
+
+/* Wait in the "kernel" until user space kicks the vCPU (immediate_exit + signal). */
+static int wait_for_kick(struct kvm_run *run)
+{
+	const struct timespec pause = { .tv_sec = 0, .tv_nsec = 1000000L };
+
+	while (!__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST))
+		nanosleep(&pause, NULL);
+	return -EINTR;
+}
+
+static int kvm_run(struct fake_vcpu *v)
+{
+	struct kvm_run *run = v->run;
+
+	record(FAKE_RUN);
+	/* A confidential vCPU runs only after the launch finished. */
+	if (!run || (is_tdx() ? !F->tdx_finalized : !F->finished))
+		return -EINVAL;
+	if (__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST))
+		return -EINTR;
+	if (v != &F->vcpus[0])
+		return wait_for_kick(run);	/* an AP nobody started */
+	F->runs++;
+	collect_answer(run);
+	while (F->next_exit < F->nscript) {
+		size_t i = F->next_exit++;
+
+		if (report_exit(run, &F->script[i], &F->answers[i])) {
+			F->answers[i].delivered = true;
+			return 0;
+		}
+	}
+	run->exit_reason = KVM_EXIT_SHUTDOWN;	/* the guest ran off its script */
+	return 0;
+}
+
 static int vcpu_ioctl(struct fake_vcpu *v, unsigned long req, void *arg)
 {
+	if (req == KVM_RUN)
+		return kvm_run(v);
 	if (is_tdx())
 		return tdx_vcpu_ioctl(v, req, arg);
 	record(FAKE_VCPU_REGS);
@@ -1081,6 +1275,7 @@ void fake_kvm_snp_host(struct fake_kvm_facts *f)
 	f->vmsa_features = 1u << 5;	/* DebugSwap */
 	f->min_sev_asid = 101;		/* SEV-ES/SNP ASIDs 1..100 */
 	f->vcpu_mmap_size = 3 * 4096;
+	f->exit_hypercall_mask = 1ull << KVM_HC_MAP_GPA_RANGE;
 	f->smt_enabled = true;
 	/* SNP_PLATFORM_STATUS: API 1.55, INIT, RMP initialised, build 21, 0 guests. */
 	f->status[0] = 1;
@@ -1132,6 +1327,7 @@ void fake_kvm_tdx_host(struct fake_kvm_facts *f)
 	f->apic_bus_cycles_cap = true;
 	f->max_vcpus = 8;
 	f->vcpu_mmap_size = 3 * 4096;
+	f->exit_hypercall_mask = 1ull << KVM_HC_MAP_GPA_RANGE;
 	/*
 	 * KVM 6.16 itself offers SEPT_VE_DISABLE only; DEBUG too, as a KVM with
 	 * debug TDs would (the conformance suite launches one).
@@ -1232,6 +1428,8 @@ const char *fake_kvm_call_name(enum fake_call kind)
 		[FAKE_TDX_INIT_VCPU] = "KVM_TDX_INIT_VCPU",
 		[FAKE_TDX_INIT_MEM_REGION] = "KVM_TDX_INIT_MEM_REGION",
 		[FAKE_TDX_FINALIZE_VM] = "KVM_TDX_FINALIZE_VM",
+		[FAKE_CREATE_IRQCHIP] = "KVM_CREATE_IRQCHIP",
+		[FAKE_RUN] = "KVM_RUN",
 	};
 
 	return (size_t)kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "?";

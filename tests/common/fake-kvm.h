@@ -61,6 +61,9 @@ struct fake_kvm_facts {
 	uint64_t tdx_supported_xfam;
 	struct kvm_cpuid_entry2 tdx_cpuid_configs[FAKE_TDX_MAX_CPUID];	/* configurable bits */
 	uint32_t tdx_ncpuid_configs;
+
+	/* Running guests */
+	uint64_t exit_hypercall_mask;	/* KVM_CAP_EXIT_HYPERCALL: hypercalls KVM can hand over */
 };
 
 /* Faults to inject into the SNP launch. */
@@ -122,7 +125,53 @@ enum fake_call {
 	FAKE_TDX_INIT_VCPU,
 	FAKE_TDX_INIT_MEM_REGION,
 	FAKE_TDX_FINALIZE_VM,
+	FAKE_CREATE_IRQCHIP,
+	FAKE_RUN,		/* KVM_RUN */
 };
+
+/*
+ * What the guest does, as KVM_RUN reports it: the scripted exits vCPU 0's
+ * KVM_RUN returns in order, each filled in the way KVM fills kvm_run (the
+ * other vCPUs wait in the kernel, as APs do, until kicked).  After the
+ * last one, KVM_RUN reports a shutdown (a guest that ran off its script).
+ */
+enum fake_exit_kind {
+	FAKE_EXIT_MAP_GPA = 1,		/* KVM_EXIT_HYPERCALL(KVM_HC_MAP_GPA_RANGE): gpa, npages, attrs */
+	FAKE_EXIT_MEMORY_FAULT,		/* KVM_EXIT_MEMORY_FAULT: gpa, npages (x 4 KiB), attrs = flags */
+	FAKE_EXIT_IO_OUT,		/* KVM_EXIT_IO, OUT: port, size, count, data */
+	FAKE_EXIT_TDX,			/* KVM_EXIT_TDX: nr, words (after ret; ret preset as KVM does) */
+	FAKE_EXIT_SYSTEM_EVENT,		/* KVM_EXIT_SYSTEM_EVENT: event_type, ndata, event_data */
+};
+
+struct fake_exit {
+	enum fake_exit_kind kind;
+	uint64_t gpa, npages, attrs;
+	uint16_t port;
+	uint8_t size;
+	uint32_t count;
+	uint8_t data[64];
+	uint64_t nr, words[5];
+	/*
+	 * TDX GetQuote: before the exit the guest writes a request into the
+	 * buffer at words[0] (header version 1, status IN_FLIGHT, in_len 1024,
+	 * then 1024 bytes of 0x5a), if the page is shared in KVM's attributes.
+	 */
+	bool write_quote_request;
+	uint32_t event_type, ndata;
+	uint64_t event_data[16];
+};
+
+/* What user space left in kvm_run when it ran the vCPU again after an exit. */
+struct fake_exit_answer {
+	bool delivered;			/* handed to user space (MAP_GPA needs KVM_CAP_EXIT_HYPERCALL) */
+	bool answered;			/* KVM_RUN was called again after it */
+	bool quote_request_written;	/* write_quote_request found a shared page */
+	uint64_t ret;			/* hypercall.ret or tdx.*.ret */
+	uint64_t words[5];		/* TDX: the union's words after ret */
+	uint8_t quote_header[24];	/* GetQuote: the buffer's header, read from shared memory */
+};
+
+#define FAKE_MAX_EXITS 16
 
 struct fake_tdx_mem_record {
 	struct tdx_kvm_init_mem_region sent;	/* as userspace passed it */
@@ -217,6 +266,15 @@ struct fake_kvm {
 	size_t ntdx_mems;
 	bool populated_measured[8192];	/* per populated[] page: TDH.MR.EXTENDed */
 	uint8_t mrtd[48];		/* at FINALIZE_VM; zero before */
+
+	/* Running (set script/nscript after fake_kvm_install; answers fill in per VM) */
+	bool irqchip;			/* KVM_CREATE_IRQCHIP done */
+	uint64_t hypercall_exit_enabled;	/* KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL) */
+	struct fake_exit script[FAKE_MAX_EXITS];
+	size_t nscript;
+	struct fake_exit_answer answers[FAKE_MAX_EXITS];
+	size_t next_exit;		/* script entries KVM_RUN has reported */
+	unsigned int runs;		/* KVM_RUN calls that entered the guest */
 };
 
 /* Facts of a healthy SNP host (Genoa-like firmware 1.55 build 21, 100 SNP ASIDs). */
