@@ -350,12 +350,19 @@ int coco_trust_anchors_from_evidence(const struct coco_evidence *ev,
 		return coco_err(-EINVAL, "coco_trust_anchors_from_evidence: evidence and result "
 				"are required");
 	ret = anchors_alloc(&a);
+	/*
+	 * Only certificates the host attached: those the evidence bytes carry
+	 * (a quote's PCK chain) are whatever its producer, perhaps the guest,
+	 * put there, and a root among them would vouch for itself.
+	 */
 	for (size_t i = 0; !ret && i < ev->ncerts; i++)
-		ret = coco_trust_anchors_add(a, ev->certs[i].der, ev->certs[i].len);
+		if (!ev->certs[i].carried)
+			ret = coco_trust_anchors_add(a, ev->certs[i].der, ev->certs[i].len);
 	if (!ret && sk_X509_num(a->roots) == 0)
-		ret = coco_err(-ENOENT, "coco_trust_anchors_from_evidence: the %s carries no "
-			       "root certificate; attach the platform's root, or use the "
-			       "built-in roots", ev->ops->name);
+		ret = coco_err(-ENOENT, "coco_trust_anchors_from_evidence: no root certificate was "
+			       "attached to the %s by the host (roots inside the evidence are not "
+			       "trusted); attach the platform's root, or use the built-in roots",
+			       ev->ops->name);
 	if (ret) {
 		coco_trust_anchors_free(a);
 		return ret;

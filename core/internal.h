@@ -137,6 +137,12 @@ struct coco_evidence_cert {
 	enum coco_cert_role role;
 	uint8_t *der;
 	size_t len;
+	/*
+	 * Parsed out of the evidence bytes (a TDX quote's PCK chain), so chosen
+	 * by whoever produced them, possibly the guest: never a trust anchor.
+	 * Certificates the host attaches (coco_evidence_add_cert) are not.
+	 */
+	bool carried;
 };
 
 struct coco_evidence_ops {

@@ -428,6 +428,25 @@ int tdx_model_quote(struct coco_vm *vm, const uint8_t report[TDX_TDREPORT_SIZE],
 	return ret;
 }
 
+int tdx_model_attach_root(struct coco_vm *vm, struct coco_evidence *evidence)
+{
+	struct tdx_module *m = tdx_model_module(vm ? vm->host : NULL);
+	struct tdx_qe_model *qe;
+	char *pem = NULL;
+	int ret;
+
+	if (!m || vm->dry_run)
+		return coco_err(-EINVAL, "tdx_model_attach_root: not a VM of the tdx-model backend");
+	ret = tdx_module_qe_get(m, &qe);
+	if (!ret)
+		ret = tdx_qe_model_root_pem(qe, &pem);
+	/* Replaces the root the quote carries: the chain must lead to the platform's own. */
+	if (!ret)
+		ret = coco_evidence_add_cert(evidence, COCO_CERT_TDX_ROOT, pem, strlen(pem));
+	free(pem);
+	return ret;
+}
+
 static int model_get_evidence(struct coco_vm *vm, const uint8_t report_data[64],
 			      struct coco_evidence **evidence)
 {
@@ -450,6 +469,13 @@ static int model_get_evidence(struct coco_vm *vm, const uint8_t report_data[64],
 	if (!ret)
 		ret = coco_evidence_new(&tdx_quote_evidence_ops, quote, len, evidence);
 	free(quote);
+	if (!ret) {
+		ret = tdx_model_attach_root(vm, *evidence);
+		if (ret) {
+			coco_evidence_free(*evidence);
+			*evidence = NULL;
+		}
+	}
 	return ret ? coco_err_context(ret, "coco_vm_get_evidence on tdx-model") : 0;
 }
 

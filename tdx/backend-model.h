@@ -31,6 +31,13 @@ struct tdx_host_td *tdx_model_td(struct coco_vm *vm);
  * QE checks the report's MAC first, so a report the platform did not make
  * is refused.  *@quote is malloc'd.
  */
+/*
+ * Attach the platform's model root (the QE model's) to @evidence as its
+ * TDX root: the trust anchor a verifier of this platform's quotes uses,
+ * replacing the root the quote carries.
+ */
+int tdx_model_attach_root(struct coco_vm *vm, struct coco_evidence *evidence);
+
 int tdx_model_quote(struct coco_vm *vm, const uint8_t report[1024], uint8_t **quote,
 		    size_t *len);
 

@@ -487,12 +487,17 @@ static int chan_vcpu_boot_state(void *state, uint32_t index, struct kvm_regs *re
 	return 0;	/* every TD vCPU starts with the VM */
 }
 
-/* The quote carries its PCK certificate chain (certification data type 5): nothing to add. */
+/*
+ * The quote carries its PCK chain (certification data type 5), but the
+ * guest made those bytes: the host attaches the platform's own root, which
+ * the carried chain must lead to (coco_trust_anchors_from_evidence trusts
+ * only what the host attached).
+ */
 static int chan_evidence_complete(void *state, struct coco_evidence *evidence)
 {
-	(void)state;
-	(void)evidence;
-	return 0;
+	struct tdx_chan *ch = state;
+
+	return tdx_model_attach_root(ch->vm, evidence);
 }
 
 static void chan_close(void *state)

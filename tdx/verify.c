@@ -163,8 +163,9 @@ static int attach_chain(struct coco_evidence *ev, const struct tdx_quote *q, X50
 		if (!ret) {
 			/* A fresh evidence: no certificates to replace, no role inference. */
 			memcpy(copy, der, (size_t)der_len);
-			ev->certs[ev->ncerts++] = (struct coco_evidence_cert){ roles[n], copy,
-									       (size_t)der_len };
+			ev->certs[ev->ncerts++] = (struct coco_evidence_cert){
+				roles[n], copy, (size_t)der_len, .carried = true,
+			};
 			if (n == 0)
 				*pck = x;
 			else

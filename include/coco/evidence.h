@@ -113,11 +113,13 @@ int coco_trust_anchors_add(struct coco_trust_anchors *anchors,
 void coco_trust_anchors_free(struct coco_trust_anchors *anchors);
 
 /*
- * Trust anchors made of the root certificates that came with @ev (those
- * attached to it or carried inside it), with its other certificates as
- * intermediates.  For platforms you run yourself (platform models, tests):
- * evidence that brings its own root proves nothing about a remote platform.
- * -ENOENT when @ev carries no root.
+ * Trust anchors made of the root certificates the host attached to @ev
+ * (coco_evidence_add_cert, or the backend that produced or completed the
+ * evidence, e.g. a platform model attaching its own root), with the other
+ * attached certificates as intermediates.  Certificates carried inside the
+ * evidence bytes (a TDX quote's PCK chain) never count: whoever made the
+ * evidence, a guest included, chose them.  For platforms you run yourself
+ * (platform models, tests).  -ENOENT when no root was attached.
  */
 int coco_trust_anchors_from_evidence(const struct coco_evidence *ev,
 				     struct coco_trust_anchors **anchors);

@@ -20,6 +20,8 @@
 #include "tdx/seamcall.h"
 #include "tdx/tdcall.h"
 #include "tdx/tdreport.h"
+#include "tdx/qe-model.h"
+#include "tests/common/tdx-model-quote.h"
 #include "tests/common/test-main.h"
 
 #define PAGE 4096ull
@@ -574,9 +576,43 @@ static void test_boot_state(void)
 	CU_ASSERT_EQUAL(sregs.tr.present, 1);
 	CU_ASSERT_EQUAL(sregs.apic_base, 0xFEE00900);	/* KVM's, untouched */
 	CU_ASSERT_EQUAL(tdx_model_guest_channel.vcpu_boot_state(chan, 2, &regs, &sregs), -EINVAL);
-	/* Nothing to add to the evidence: the quote carries its chain. */
-	CU_ASSERT_EQUAL(tdx_model_guest_channel.evidence_complete(chan, NULL), 0);
 	CU_ASSERT_EQUAL(tdx_model_guest_channel.nmsrs, 0);
+}
+
+/* Evidence the guest hands over: the host attaches the platform's root, the only anchor. */
+static void test_evidence_complete(void)
+{
+	uint8_t rd[64] = { 7 };
+	struct coco_evidence *host_made = NULL, *handed = NULL, *forged = NULL;
+	struct coco_trust_anchors *anchors = NULL;
+	struct tdx_qe_model *other;
+	const uint8_t *bytes;
+	uint8_t *quote = NULL;
+	size_t len;
+
+	CU_ASSERT_EQUAL_FATAL(coco_vm_get_evidence(the_vm, rd, &host_made), 0);
+	bytes = coco_evidence_bytes(host_made, &len);
+	/* The same quote as a guest would hand it over: no anchor until the host adds one. */
+	CU_ASSERT_EQUAL_FATAL(coco_evidence_parse(COCO_EVIDENCE_TDX_QUOTE, bytes, len, &handed), 0);
+	CU_ASSERT_EQUAL(coco_trust_anchors_from_evidence(handed, &anchors), -ENOENT);
+	CU_ASSERT_EQUAL_FATAL(tdx_model_guest_channel.evidence_complete(chan, handed), 0);
+	CU_ASSERT_EQUAL_FATAL(coco_trust_anchors_from_evidence(handed, &anchors), 0);
+	CU_ASSERT_EQUAL(coco_evidence_verify(handed, anchors, NULL, NULL), 0);
+	coco_trust_anchors_free(anchors);
+	anchors = NULL;
+	/* A quote under a chain of the guest's own making does not verify once completed. */
+	CU_ASSERT_EQUAL_FATAL(tdx_qe_model_generate(&other), 0);
+	CU_ASSERT_EQUAL_FATAL(tdx_test_model_quote(other, 4, rd, &quote, &len), 0);
+	CU_ASSERT_EQUAL_FATAL(coco_evidence_parse(COCO_EVIDENCE_TDX_QUOTE, quote, len, &forged), 0);
+	CU_ASSERT_EQUAL_FATAL(tdx_model_guest_channel.evidence_complete(chan, forged), 0);
+	CU_ASSERT_EQUAL_FATAL(coco_trust_anchors_from_evidence(forged, &anchors), 0);
+	CU_ASSERT(coco_evidence_verify(forged, anchors, NULL, NULL) < 0);
+	coco_trust_anchors_free(anchors);
+	coco_evidence_free(forged);
+	free(quote);
+	tdx_qe_model_free(other);
+	coco_evidence_free(handed);
+	coco_evidence_free(host_made);
 }
 
 static void test_open_refuses_unlaunched(void)
@@ -607,6 +643,7 @@ static CU_TestInfo tests[] = {
 	{ "ReportFatalError terminates with the message", test_fatal_error },
 	{ "ReportFatalError reads its message page", test_fatal_error_page },
 	{ "TD vCPU reset state", test_boot_state },
+	{ "guest evidence completed with the platform root", test_evidence_complete },
 	{ "open refuses a TD that is not finalised", test_open_refuses_unlaunched },
 	CU_TEST_INFO_NULL,
 };

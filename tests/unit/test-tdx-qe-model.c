@@ -97,6 +97,9 @@ static void check_quote_of(unsigned int version)
 	CU_ASSERT_EQUAL(verify_with_pem(quote, len, root, &res), 0);
 	CU_ASSERT(res.chain_ok && res.signature_ok && res.tcb_ok);
 	CU_ASSERT_EQUAL_FATAL(coco_evidence_parse(COCO_EVIDENCE_TDX_QUOTE, quote, len, &ev), 0);
+	/* The root the quote carries is no anchor; the one the host attaches is. */
+	CU_ASSERT_EQUAL(coco_trust_anchors_from_evidence(ev, &own), -ENOENT);
+	CU_ASSERT_EQUAL_FATAL(coco_evidence_add_cert(ev, COCO_CERT_TDX_ROOT, root, strlen(root)), 0);
 	CU_ASSERT_EQUAL(coco_trust_anchors_from_evidence(ev, &own), 0);
 	expect.report_data = rd;
 	expect.measurement = r.tdinfo.mrtd;
