@@ -95,7 +95,7 @@ const char *coco_vmm_outcome_name(enum coco_vmm_outcome outcome)
 	case COCO_VMM_EXITED: return "exited";
 	case COCO_VMM_TERMINATED: return "terminated";
 	case COCO_VMM_FAILED: return "failed";
-	case COCO_VMM_TIMED_OUT: return "timed out";
+	case COCO_VMM_TIMED_OUT: return "timed_out";
 	case COCO_VMM_STOPPED: return "stopped";
 	}
 	return "unknown";

@@ -69,6 +69,7 @@ static void fake_status(void *ctx, struct vmm_status *st)
 	st->state = vm->state;
 	st->ended = vm->ended;
 	st->outcome = vm->outcome;
+	st->exited = vm->outcome && !strcmp(vm->outcome, "exited");
 	st->exit_status = vm->exit_status;
 	snprintf(st->reason, sizeof(st->reason), "%s", vm->reason ? vm->reason : "");
 }
@@ -200,6 +201,14 @@ static void test_status_replies(void)
 	CU_ASSERT(one_json_line(reply));
 	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "\"state\":\"terminated\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "\"outcome\":\"terminated\""));
+	/* A guest that did not exit has no exit status (0 would read as success). */
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "\"exit_status\":null"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "\"reason\":\"guest said \\\"bye\\\"\\nand left\\\\\""));
+	free(reply);
+	vm.state = VMM_STATE_EXITED;
+	vm.outcome = "exited";
+	reply = handle(&svc, "status");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
 	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "\"exit_status\":7"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "\"reason\":\"guest said \\\"bye\\\"\\nand left\\\\\""));
 	free(reply);

@@ -80,7 +80,11 @@ static void reply_status(struct json *j, const struct vmm_service *service)
 	json_string(j, "state", vmm_state_name(st.state));
 	if (st.ended) {
 		json_string(j, "outcome", st.outcome ? st.outcome : "unknown");
-		json_uint(j, "exit_status", st.exit_status);
+		/* Only a guest that wrote the exit port has a status; 0 would read as success. */
+		if (st.exited)
+			json_uint(j, "exit_status", st.exit_status);
+		else
+			json_null(j, "exit_status");
 		json_string(j, "reason", st.reason);
 	} else {
 		json_null(j, "exit_status");

@@ -47,7 +47,8 @@ const char *vmm_state_name(enum vmm_state state);
 struct vmm_status {
 	enum vmm_state state;
 	const char *outcome;	/* the run's outcome name once it ended, else NULL */
-	bool ended;		/* exit_status and reason are meaningful */
+	bool ended;		/* reason is meaningful */
+	bool exited;		/* the guest wrote the exit port: exit_status is meaningful */
 	uint32_t exit_status;
 	char reason[512];
 };

@@ -193,6 +193,7 @@ static void service_status(void *ctx, struct vmm_status *st)
 	st->ended = vs->ended;
 	if (vs->ended) {
 		st->outcome = coco_vmm_outcome_name(vs->result.outcome);
+		st->exited = vs->result.outcome == COCO_VMM_EXITED;
 		st->exit_status = vs->result.exit_status;
 		snprintf(st->reason, sizeof(st->reason), "%s", vs->result.reason);
 	}

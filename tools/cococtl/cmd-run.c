@@ -323,9 +323,14 @@ int cmd_run(int argc, char **argv)
 		ret = 1;
 	}
 	if (result.outcome != COCO_VMM_EXITED || result.exit_status != 0) {
-		fprintf(stderr, "cococtl %s: the guest did not exit with status 0: %s%s%s\n", cmd,
-			coco_vmm_outcome_name(result.outcome), result.reason[0] ? ": " : "",
-			result.reason);
+		if (result.outcome == COCO_VMM_EXITED)
+			fprintf(stderr, "cococtl %s: the guest exited with status %u (0x%x), not 0; "
+				"its console above says why\n", cmd, result.exit_status,
+				result.exit_status);
+		else
+			fprintf(stderr, "cococtl %s: the guest did not exit: %s%s%s\n", cmd,
+				coco_vmm_outcome_name(result.outcome),
+				result.reason[0] ? ": " : "", result.reason);
 		ret = 1;
 	}
 	if (ret == 0)
