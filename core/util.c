@@ -99,7 +99,8 @@ int coco_read_file(const char *path, size_t max_size, const char *what,
 	size_t done = 0;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return coco_err(-errno, "cannot open %s '%s': %s", what, path, strerror(errno));
 	if (fstat(fd, &st) < 0) {

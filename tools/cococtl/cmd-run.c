@@ -18,6 +18,10 @@
 #include "image-options.h"
 #include "launch-common.h"
 
+/* What the built-in test guests need (their runtime's stacks; the pages the TDX guest uses). */
+#define BUILTIN_GUEST_MAX_VCPUS 8u
+#define BUILTIN_GUEST_MIN_MEMORY (8ull << 20)
+
 static const char cmd[] = "run";
 
 #define MAX_TIMEOUT_S (24u * 3600u)
@@ -129,6 +133,16 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		return cococtl_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (o->image && o->ovmf)
 		return cococtl_usage_error(cmd, "--image and --ovmf exclude each other");
+	/* The built-in test guests' limits (tests/guests/common/guest-layout.h, tdx-guest.h). */
+	if (!o->image && !o->ovmf && o->vcpus > BUILTIN_GUEST_MAX_VCPUS)
+		return cococtl_usage_error(cmd, "the built-in test guest runs at most %u vCPUs; "
+					   "ask for fewer, or run your own guest with --image",
+					   BUILTIN_GUEST_MAX_VCPUS);
+	if (!o->image && !o->ovmf && o->memory < BUILTIN_GUEST_MIN_MEMORY)
+		return cococtl_usage_error(cmd, "the built-in test guest needs at least %llu MiB of "
+					   "memory (--memory %lluM)",
+					   (unsigned long long)(BUILTIN_GUEST_MIN_MEMORY >> 20),
+					   (unsigned long long)(BUILTIN_GUEST_MIN_MEMORY >> 20));
 	return 0;
 }
 
@@ -244,6 +258,9 @@ int cmd_run(int argc, char **argv)
 		return ret == 1 ? 0 : ret;
 	ret = 1;
 	if (o.report_data) {
+		if (!*o.report_data)
+			return cococtl_usage_error(cmd, "--report-data is empty; give 1 to 64 bytes "
+						   "in hex, or leave it out for random report data");
 		if (cococtl_hex_decode(cmd, "--report-data", o.report_data, report_data,
 				       sizeof(report_data), &rd_len))
 			return EXIT_USAGE;

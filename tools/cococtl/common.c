@@ -84,11 +84,15 @@ char *cococtl_hex_string(const uint8_t *data, size_t len)
 int cococtl_read_file(const char *cmd, const char *path, size_t max, uint8_t **data,
 		      size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	struct stat st;
 	uint8_t *buf;
 
 	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		fprintf(stderr, "cococtl %s: cannot open '%s': %s\n", cmd, path, strerror(errno));
 		return -1;
 	}
