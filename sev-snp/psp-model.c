@@ -798,7 +798,11 @@ static uint32_t cmd_page_reclaim(struct fw_ctx *c, void *buf)
 	if (!platform_ready(c))
 		return need_init(c);
 	v = lookup(c, spa);
-	if (!v.covered || !fw_mem(c, spa, large ? LARGE : PAGE))
+	/*
+	 * Only the RMP changes, so the page need not be mapped here: a dead
+	 * process's pages are reclaimed by whoever cleans up after it.
+	 */
+	if (!v.covered)
 		return fail(c, SNP_RET_INVALID_ADDRESS, "0x%llx is not memory the firmware knows",
 			    (unsigned long long)spa);
 	if (v.large != large)
