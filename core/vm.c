@@ -104,8 +104,11 @@ static int check_config(const struct coco_backend *b, const struct coco_vm_confi
 				c->vcpus, MAX_VCPUS);
 	if (!COCO_ALIGNED(c->memory_size, COCO_LARGE_PAGE_SIZE))
 		return coco_err(-EINVAL,
-				"coco_vm_create: memory size %llu is not a multiple of 2 MiB",
-				(unsigned long long)c->memory_size);
+				"coco_vm_create: memory size %llu bytes is not a multiple of 2 MiB; "
+				"round it to whole 2 MiB pages (e.g. %llu MiB)",
+				(unsigned long long)c->memory_size,
+				(unsigned long long)((c->memory_size + COCO_LARGE_PAGE_SIZE - 1) /
+						     COCO_LARGE_PAGE_SIZE * 2));
 	if (c->memory_size > (1ull << 46))
 		return coco_err(-EINVAL, "coco_vm_create: memory size %llu is above 64 TiB",
 				(unsigned long long)c->memory_size);

@@ -1129,7 +1129,8 @@ static int check_options(const struct coco_vmm_options *o)
 	if (!o->config.vcpus)
 		return coco_err(-EINVAL, "coco_vmm_create: a guest needs at least one vCPU");
 	if (!o->config.memory_size)
-		return coco_err(-EINVAL, "coco_vmm_create: a guest needs memory (config.memory_size)");
+		return coco_err(-EINVAL, "coco_vmm_create: a guest needs memory; give it a size "
+				"(a multiple of 2 MiB)");
 	return 0;
 }
 
