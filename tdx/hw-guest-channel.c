@@ -176,6 +176,8 @@ static int fatal_error(struct tdx_hw_chan *ch, struct coco_vmm_vcpu *vcpu,
 				    "passes", coco_vmm_vcpu_index(vcpu), run->system_event.ndata);
 	for (unsigned int i = 0; i < TDX_NR_GPRS; i++)
 		req.in.r[i] = run->system_event.data[i];
+	/* RCX is the guest's register mask: the message is in the registers it exposed. */
+	req.gpr_select = (uint16_t)req.in.r[TDX_GPR_RCX];
 	code = req.in.r[TDX_GPR_R12];
 	tdvmcall_fatal_message(&req, msg);
 	if (code & TDVMCALL_FATAL_GPA_VALID)

@@ -145,14 +145,19 @@ void tdx_quote_buf_encode(const struct tdx_quote_buf_header *hdr,
 void tdvmcall_fatal_message(const struct tdvmcall_request *req,
 			    char out[TDVMCALL_FATAL_MESSAGE_MAX + 1])
 {
-	/* The GHCI's register order for the 64 message bytes. */
+	/*
+	 * The GHCI's register order for the 64 message bytes.  Only the registers
+	 * the guest exposed (RCX's mask) carry text, packed one after the other,
+	 * as QEMU reads them (tdx_handle_report_fatal_error).
+	 */
 	static const enum tdx_gpr order[] = { TDX_GPR_R14, TDX_GPR_R15, TDX_GPR_RBX, TDX_GPR_RDI,
 					      TDX_GPR_RSI, TDX_GPR_R8, TDX_GPR_R9, TDX_GPR_RDX };
-	uint8_t bytes[TDVMCALL_FATAL_MESSAGE_MAX];
-	size_t n = 0;
+	uint8_t bytes[TDVMCALL_FATAL_MESSAGE_MAX] = { 0 };
+	size_t n = 0, used = 0;
 
 	for (size_t i = 0; i < COCO_ARRAY_SIZE(order); i++)
-		coco_put_le64(bytes + 8 * i, req->in.r[order[i]]);
+		if (req->gpr_select & (1u << order[i]))
+			coco_put_le64(bytes + 8 * used++, req->in.r[order[i]]);
 	for (; n < sizeof(bytes) && bytes[n]; n++)
 		out[n] = bytes[n] >= 0x20 && bytes[n] < 0x7f ? (char)bytes[n] : '?';
 	out[n] = '\0';

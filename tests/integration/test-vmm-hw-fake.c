@@ -382,7 +382,11 @@ static void test_tdx_report_fatal_error(void)
 	e = add_exit(FAKE_EXIT_SYSTEM_EVENT);
 	e->event_type = KVM_SYSTEM_EVENT_TDX_FATAL;
 	e->ndata = 16;
-	/* KVM's order RAX..R15: R10 0, R11 the leaf, R12 the error code, message from R14 on. */
+	/*
+	 * KVM's order RAX..R15: RCX the guest's register mask (R10-R15 exposed), R10 0, R11
+	 * the leaf, R12 the error code, message from R14 on.
+	 */
+	e->event_data[1] = 0xfc00;
 	e->event_data[11] = 0x10003;
 	e->event_data[12] = 0x1234;
 	memcpy(&e->event_data[14], message, 8);

@@ -199,8 +199,21 @@ static void test_fatal_message(void)
 	req.in.r[TDX_GPR_RBX] = coco_le64(text + 16);
 	req.in.r[TDX_GPR_RDI] = coco_le64(text + 24);
 	req.in.r[TDX_GPR_RSI] = coco_le64(text + 32);
+	req.gpr_select = 1u << TDX_GPR_R14 | 1u << TDX_GPR_R15 | 1u << TDX_GPR_RBX |
+			 1u << TDX_GPR_RDI | 1u << TDX_GPR_RSI;
 	tdvmcall_fatal_message(&req, msg);
 	CU_ASSERT_STRING_EQUAL(msg, "panic: the quick brown fox jumps over?");
+	/* Registers the guest did not expose carry nothing: the rest packs up (as QEMU reads it). */
+	req.gpr_select &= ~(1u << TDX_GPR_R15);
+	req.in.r[TDX_GPR_R15] = 0;
+	req.in.r[TDX_GPR_RBX] = coco_le64(text + 8);
+	req.in.r[TDX_GPR_RDI] = coco_le64(text + 16);
+	req.in.r[TDX_GPR_RSI] = coco_le64(text + 24);
+	req.in.r[TDX_GPR_R8] = coco_le64(text + 32);
+	req.gpr_select |= 1u << TDX_GPR_R8;
+	tdvmcall_fatal_message(&req, msg);
+	CU_ASSERT_STRING_EQUAL(msg, "panic: the quick brown fox jumps over?");
+	req.gpr_select = 0xffff;
 	/* 64 bytes without a NUL: cut at 64. */
 	memset(text, 'x', sizeof(text));
 	req.in.r[TDX_GPR_R14] = req.in.r[TDX_GPR_R15] = req.in.r[TDX_GPR_RBX] =
