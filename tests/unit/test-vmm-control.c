@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -674,6 +675,30 @@ static void test_pidfile(void)
 	CU_ASSERT(error[0] != '\0');
 }
 
+/* Checked before anything exists: a live owner refuses, a stale file or none passes. */
+static void test_pidfile_check(void)
+{
+	const char *path = tmp_path("check.pid");
+	char error[256] = "";
+	pid_t dead = fork();
+
+	if (dead == 0)
+		_exit(0);
+	CU_ASSERT_FATAL(dead > 0);
+	waitpid(dead, NULL, 0);
+	unlink(path);
+	CU_ASSERT_EQUAL(vmm_pidfile_check(path, error, sizeof(error)), 0);	/* none yet */
+	CU_ASSERT_EQUAL_FATAL(vmm_pidfile_write(path, getppid(), error, sizeof(error)), 0);
+	CU_ASSERT_EQUAL(vmm_pidfile_check(path, error, sizeof(error)), -EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "alive"));
+	CU_ASSERT_EQUAL_FATAL(vmm_pidfile_write(path, dead, error, sizeof(error)), 0);
+	CU_ASSERT_EQUAL(vmm_pidfile_check(path, error, sizeof(error)), 0);	/* stale */
+	unlink(path);
+	error[0] = '\0';
+	CU_ASSERT(vmm_pidfile_check(tmp_path("no/such/dir/p"), error, sizeof(error)) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "not writable"));
+}
+
 static void test_absolute_path(void)
 {
 	char cwd[4096], expect[4200];
@@ -709,6 +734,7 @@ static CU_TestInfo socket_tests[] = {
 	{ "stale socket replaced, live one refused", test_socket_stale_and_live },
 	{ "bad socket paths", test_socket_bad_paths },
 	{ "pid file", test_pidfile },
+	{ "pid file checked before start", test_pidfile_check },
 	CU_TEST_INFO_NULL,
 };
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,44 @@ void vmm_detach_report(int report_fd, int status, const char *message)
 		/* The caller is gone: nobody left to tell. */
 	}
 	close(report_fd);
+}
+
+int vmm_pidfile_check(const char *path, char *error, size_t size)
+{
+	char dir[PATH_MAX], text[32];
+	const char *slash = strrchr(path, '/');
+	ssize_t n;
+	long pid;
+	int fd;
+
+	/* The pid file is written beside itself (temporary file, rename): its directory. */
+	if (snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+		     slash ? (slash == path ? "/" : path) : ".") >= (int)sizeof(dir)) {
+		snprintf(error, size, "--pidfile path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		int err = -errno;
+
+		snprintf(error, size, "--pidfile '%s': its directory '%s' is not writable: %s",
+			 path, dir, strerror(errno));
+		return err;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return 0;	/* no pid file yet */
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	pid = strtol(text, NULL, 10);
+	if (pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
+		snprintf(error, size, "--pidfile '%s' names process %ld, which is alive (another "
+			 "coco-vmm?); stop it or choose another pid file", path, pid);
+		return -EEXIST;
+	}
+	return 0;	/* a stale pid file: replaced */
 }
 
 int vmm_pidfile_write(const char *path, pid_t pid, char *error, size_t size)

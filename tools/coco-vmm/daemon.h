@@ -25,6 +25,12 @@ void vmm_detach_report(int report_fd, int status, const char *message);
 /* Write @pid to @path atomically (a temporary file renamed over it). */
 int vmm_pidfile_write(const char *path, pid_t pid, char *error, size_t size);
 
+/*
+ * Before anything is created: the pid file's directory is writable and the
+ * file does not name a live process (a stale one is replaced later).
+ */
+int vmm_pidfile_check(const char *path, char *error, size_t size);
+
 /* Remove @path if it still holds @pid (another instance may have replaced it). */
 void vmm_pidfile_remove(const char *path, pid_t pid);
 

@@ -149,6 +149,15 @@ int main(int argc, char **argv)
 		vmm_cli_usage(stdout);
 		return 0;
 	}
+	/*
+	 * A detached VMM outlives its caller: it keeps none of the caller's descriptors
+	 * (pipes, sockets) beyond stdio, which detaching points at /dev/null.  Nothing of
+	 * ours is open yet.
+	 */
+	if (cli.detach)
+		close_range(STDERR_FILENO + 1, ~0u, 0);
+	if (cli.pidfile && vmm_pidfile_check(cli.pidfile, error, sizeof(error)))
+		return fail(1, "%s", error);
 	if (coco_backend_select(cli.backend, &backend, &probe))
 		return fail(1, "backend '%s': %s", cli.backend, coco_last_error());
 	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
