@@ -59,6 +59,7 @@ struct coco_vmm_vcpu {
 	struct kvm_regs load_regs;
 	struct kvm_sregs load_sregs;
 	bool ever_ran;
+	uint64_t exits;			/* exits this vCPU took to the VMM */
 };
 
 struct coco_vmm {
@@ -672,6 +673,18 @@ static int handle_system_event(struct coco_vmm_vcpu *v)
 			    data);
 }
 
+/* A guest that fails before anything reached the VMM may be the other vendor's build. */
+static const char *first_exit_hint(const struct coco_vmm_vcpu *v)
+{
+	if (v->exits > 1)
+		return "";
+	return v->vmm->backend->vendor == COCO_VENDOR_AMD_SEV_SNP ?
+		       "; it failed before its first request to the VMM: is the image built for "
+		       "SEV-SNP's reset state (real mode at 0xfffffff0), not TDX's?" :
+		       "; it failed before its first request to the VMM: is the image built for "
+		       "TDX's reset state (32-bit protected mode at 0xfffffff0), not SEV-SNP's?";
+}
+
 static int handle_exit(struct coco_vmm_vcpu *v)
 {
 	struct coco_vmm *vmm = v->vmm;
@@ -694,8 +707,8 @@ static int handle_exit(struct coco_vmm_vcpu *v)
 				    (unsigned long long)vcpu_rip(v));
 	case KVM_EXIT_SHUTDOWN:
 		return coco_vmm_end(vmm, COCO_VMM_FAILED, "vCPU %u shut down (a triple fault) near "
-				    "RIP 0x%llx: it took an exception it could not handle",
-				    v->kvm->index, (unsigned long long)vcpu_rip(v));
+				    "RIP 0x%llx: it took an exception it could not handle%s",
+				    v->kvm->index, (unsigned long long)vcpu_rip(v), first_exit_hint(v));
 	case KVM_EXIT_FAIL_ENTRY:
 		return coco_vmm_end(vmm, COCO_VMM_FAILED, "KVM could not enter vCPU %u "
 				    "(KVM_EXIT_FAIL_ENTRY, hardware reason 0x%llx): its state is "
@@ -704,9 +717,9 @@ static int handle_exit(struct coco_vmm_vcpu *v)
 					    .hardware_entry_failure_reason);
 	case KVM_EXIT_INTERNAL_ERROR:
 		return coco_vmm_end(vmm, COCO_VMM_FAILED, "KVM_EXIT_INTERNAL_ERROR (suberror %u) on "
-				    "vCPU %u at RIP 0x%llx: KVM could not handle what the guest did",
+				    "vCPU %u at RIP 0x%llx: KVM could not handle what the guest did%s",
 				    run->internal.suberror, v->kvm->index,
-				    (unsigned long long)vcpu_rip(v));
+				    (unsigned long long)vcpu_rip(v), first_exit_hint(v));
 	case KVM_EXIT_MMIO:
 		return coco_vmm_end(vmm, COCO_VMM_FAILED, "vCPU %u %s GPA 0x%llx, which is not "
 				    "guest memory (KVM_EXIT_MMIO) at RIP 0x%llx", v->kvm->index,
@@ -814,6 +827,7 @@ static void *vcpu_thread(void *arg)
 		}
 		pthread_mutex_lock(&vmm->exit_lock);
 		vmm->result.exits++;
+		v->exits++;
 		ret = handle_exit(v);
 		pthread_mutex_unlock(&vmm->exit_lock);
 		if (ret == COCO_VMM_HOLD) {
