@@ -476,6 +476,61 @@ static void test_socket_silent_client(void)
 	vmm_server_close(&server);
 }
 
+/* Silent clients do not hold up another one: its request is answered while they wait. */
+static void test_socket_clients_side_by_side(void)
+{
+	struct fake_vm vm = { .state = VMM_STATE_CREATED };
+	struct vmm_service svc = fake_service(&vm);
+	struct vmm_server server;
+	char error[256] = "";
+	int silent[VMM_SERVER_MAX_CLIENTS + 1], talker, extra;
+	char *reply;
+
+	CU_ASSERT_EQUAL_FATAL(vmm_server_listen(&server, tmp_path("many.sock"), error,
+						sizeof(error)), 0);
+	for (int i = 0; i < 5; i++) {
+		silent[i] = client_connect(server.path);
+		CU_ASSERT_FATAL(silent[i] >= 0);
+	}
+	talker = client_connect(server.path);
+	CU_ASSERT_FATAL(talker >= 0);
+	CU_ASSERT_EQUAL(write(talker, "status\n", 7), 7);
+	/* A few rounds of the event loop, with a timeout far longer than they take. */
+	for (int round = 0; round < 4; round++) {
+		struct pollfd fds[1 + VMM_SERVER_MAX_CLIENTS];
+		size_t n = vmm_server_pollfds(&server, fds);
+
+		CU_ASSERT(poll(fds, n, 200) >= 0);
+		CU_ASSERT_EQUAL(vmm_server_dispatch(&server, &svc, fds, n, 10000), 0);
+	}
+	reply = client_read_all(talker);
+	close(talker);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "\"state\":\"created\""));
+	CU_ASSERT_EQUAL(server.nclients, 5);	/* the silent ones still have time */
+	CU_ASSERT(vmm_server_poll_timeout(&server) > 5000);
+	/* Past the table's size a client is told the VMM is busy. */
+	for (int i = 5; i < VMM_SERVER_MAX_CLIENTS + 1; i++) {
+		silent[i] = client_connect(server.path);
+		CU_ASSERT_FATAL(silent[i] >= 0);
+	}
+	extra = client_connect(server.path);
+	CU_ASSERT_FATAL(extra >= 0);
+	{
+		struct pollfd fds[1 + VMM_SERVER_MAX_CLIENTS];
+		size_t n = vmm_server_pollfds(&server, fds);
+
+		CU_ASSERT(poll(fds, n, 200) >= 0);
+		CU_ASSERT_EQUAL(vmm_server_dispatch(&server, &svc, fds, n, 10000), 0);
+	}
+	CU_ASSERT_EQUAL(server.nclients, VMM_SERVER_MAX_CLIENTS);
+	reply = client_read_all(extra);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "too many clients"));
+	close(extra);
+	for (int i = 0; i < VMM_SERVER_MAX_CLIENTS + 1; i++)
+		close(silent[i]);
+	vmm_server_close(&server);
+}
+
 static void test_socket_stale_and_live(void)
 {
 	struct vmm_server first, second;
@@ -731,6 +786,7 @@ static CU_TestInfo socket_tests[] = {
 	{ "socket mode 0600, removed on close", test_socket_mode_and_removal },
 	{ "requests over the socket", test_socket_requests },
 	{ "silent client times out", test_socket_silent_client },
+	{ "clients served side by side; busy past the table", test_socket_clients_side_by_side },
 	{ "stale socket replaced, live one refused", test_socket_stale_and_live },
 	{ "bad socket paths", test_socket_bad_paths },
 	{ "pid file", test_pidfile },

@@ -97,30 +97,30 @@ static int serve(struct vmm_server *server, struct vm_service *vs, int signal_fd
 
 	vm_service_bind(vs, &service);
 	for (;;) {
-		struct pollfd fds[3] = {
-			{ .fd = server->fd, .events = POLLIN },
+		/* The signals, the run's end, then the control socket and its pending clients. */
+		struct pollfd fds[2 + 1 + VMM_SERVER_MAX_CLIENTS] = {
 			{ .fd = signal_fd, .events = POLLIN },
 			{ .fd = vm_service_done_fd(vs), .events = POLLIN },
 		};
-		if (poll(fds, 3, -1) < 0) {
+		size_t n = 2 + vmm_server_pollfds(server, fds + 2);
+
+		if (poll(fds, n, vmm_server_poll_timeout(server)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		if (fds[1].revents & POLLIN)
+		if (fds[0].revents & POLLIN)
 			return 0;	/* SIGTERM / SIGINT: stop */
-		if (fds[2].revents & POLLIN) {
+		if (fds[1].revents & POLLIN) {
 			uint64_t count;
 			/* The run ended; status tells clients.  Keep serving until `stop`. */
-			if (read(fds[2].fd, &count, sizeof(count)) < 0) {
+			if (read(fds[1].fd, &count, sizeof(count)) < 0) {
 				/* EAGAIN: already drained */
 			}
 		}
-		if (fds[0].revents & POLLIN) {
-			vmm_server_serve_one(server, &service, REQUEST_TIMEOUT_MS);
-			if (vm_service_stop_requested(vs))
-				return 0;
-		}
+		vmm_server_dispatch(server, &service, fds + 2, n - 2, REQUEST_TIMEOUT_MS);
+		if (vm_service_stop_requested(vs))
+			return 0;
 	}
 }
 

@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,7 @@ int vmm_server_listen(struct vmm_server *server, const char *path, char *error, 
 
 	server->fd = -1;
 	server->path[0] = '\0';
+	server->nclients = 0;
 	ret = fill_address(&addr, path, error, size);
 	if (ret)
 		return ret;
@@ -90,7 +92,7 @@ int vmm_server_listen(struct vmm_server *server, const char *path, char *error, 
 	old_mask = umask(0177);
 	ret = bind(fd, (const struct sockaddr *)&addr, sizeof(addr));
 	umask(old_mask);
-	if (ret < 0 || chmod(path, 0600) < 0 || listen(fd, 8) < 0) {
+	if (ret < 0 || chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
 		ret = -errno;
 		snprintf(error, size, "cannot listen at '%s': %s", path, strerror(errno));
 		if (ret != -EADDRINUSE)
@@ -111,48 +113,6 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/*
- * Read until a newline, the client's end of writing, the line limit or the
- * deadline.  Returns the bytes read (the caller judges them), or -1 after
- * the deadline or a read error with nothing usable.
- */
-static ssize_t read_request(int fd, char *buf, size_t cap, int timeout_ms, bool *timed_out)
-{
-	long long deadline = now_ms() + timeout_ms;
-	size_t got = 0;
-
-	*timed_out = false;
-	while (got < cap) {
-		long long left = deadline - now_ms();
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (left <= 0) {
-			*timed_out = true;
-			return -1;
-		}
-		if (poll(&p, 1, (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		n = read(fd, buf + got, cap - got);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (memchr(buf + got - (size_t)n, '\n', (size_t)n))
-			break;
-	}
-	return (ssize_t)got;
-}
-
 static void send_all(int fd, const char *data, size_t len)
 {
 	while (len) {
@@ -166,53 +126,159 @@ static void send_all(int fd, const char *data, size_t len)
 	}
 }
 
-int vmm_server_serve_one(struct vmm_server *server, const struct vmm_service *service,
-			 int timeout_ms)
+static void drop_client(struct vmm_server *server, size_t i)
 {
-	/* Room for the longest request, its "\r\n" and one byte that proves a line too long. */
-	char line[VMM_CONTROL_LINE_MAX + 3];
-	struct timeval send_timeout = { .tv_sec = SEND_TIMEOUT_S };
-	bool timed_out;
-	char *reply;
-	ssize_t got;
-	int client;
-	char *newline;
+	close(server->clients[i].fd);
+	server->clients[i] = server->clients[--server->nclients];
+}
 
-	/* Blocking (accept4 does not inherit O_NONBLOCK): reads wait in poll, writes are bounded. */
-	client = accept4(server->fd, NULL, NULL, SOCK_CLOEXEC);
-	if (client < 0)
-		return errno == EAGAIN || errno == EINTR || errno == ECONNABORTED ? 0 : -errno;
-	if (setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof(send_timeout)) < 0) {
-		close(client);
-		return 0;
-	}
-	got = read_request(client, line, sizeof(line), timeout_ms, &timed_out);
-	if (got < 0) {
-		static const char late[] = "{\"error\":\"no complete request line in time; send one "
-					   "request word and a newline\"}\n";
-		if (timed_out)
-			send_all(client, late, sizeof(late) - 1);
-		close(client);
-		return 0;
-	}
-	/* Only the first line counts: one request per connection. */
-	newline = memchr(line, '\n', (size_t)got);
-	if (newline)
-		got = newline - line + 1;
-	reply = vmm_control_handle(service, line, (size_t)got);
+/* Answer client @i's request (its buffer holds a line, or all it sent) and drop it. */
+static void answer(struct vmm_server *server, size_t i, const struct vmm_service *service)
+{
+	struct vmm_client *c = &server->clients[i];
+	char *newline = memchr(c->line, '\n', c->len);
+	size_t len = newline ? (size_t)(newline - c->line) + 1 : c->len;
+	char *reply = vmm_control_handle(service, c->line, len);	/* first line only */
+
 	if (reply) {
-		send_all(client, reply, strlen(reply));
+		send_all(c->fd, reply, strlen(reply));
 		free(reply);
 	} else {
 		static const char oom[] = "{\"error\":\"coco-vmm is out of memory\"}\n";
-		send_all(client, oom, sizeof(oom) - 1);
+		send_all(c->fd, oom, sizeof(oom) - 1);
 	}
-	close(client);
+	drop_client(server, i);
+}
+
+/* Take every connection waiting on the listening socket. */
+static int accept_clients(struct vmm_server *server, int timeout_ms)
+{
+	struct timeval send_timeout = { .tv_sec = SEND_TIMEOUT_S };
+
+	for (;;) {
+		int fd = accept4(server->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0)
+			return errno == EAGAIN || errno == EINTR || errno == ECONNABORTED ? 0 : -errno;
+		if (server->nclients == VMM_SERVER_MAX_CLIENTS) {
+			static const char busy[] = "{\"error\":\"coco-vmm is serving too many clients "
+						   "at once; try again\"}\n";
+			send_all(fd, busy, sizeof(busy) - 1);
+			close(fd);
+			continue;
+		}
+		/* Replies are written blocking, but bounded in time. */
+		if (fcntl(fd, F_SETFL, 0) < 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof(send_timeout)) < 0) {
+			close(fd);
+			continue;
+		}
+		server->clients[server->nclients++] = (struct vmm_client){
+			.fd = fd, .deadline_ms = now_ms() + timeout_ms,
+		};
+	}
+}
+
+/* Client @i is readable: take what it sent; answer once a line (or its end) is in. */
+static void read_client(struct vmm_server *server, size_t i, const struct vmm_service *service)
+{
+	struct vmm_client *c = &server->clients[i];
+	ssize_t n = recv(c->fd, c->line + c->len, sizeof(c->line) - c->len, MSG_DONTWAIT);
+
+	if (n < 0) {
+		if (errno != EINTR && errno != EAGAIN)
+			drop_client(server, i);
+		return;
+	}
+	c->len += (size_t)n;
+	/* A newline, the client's end of writing, or a full buffer (the parser says "too long"). */
+	if (n == 0 || memchr(c->line + c->len - (size_t)n, '\n', (size_t)n) ||
+	    c->len == sizeof(c->line))
+		answer(server, i, service);	/* nothing at all gets "empty request" */
+}
+
+static void expire_clients(struct vmm_server *server)
+{
+	static const char late[] = "{\"error\":\"no complete request line in time; send one "
+				   "request word and a newline\"}\n";
+	long long now = now_ms();
+
+	for (size_t i = 0; i < server->nclients;) {
+		if (server->clients[i].deadline_ms > now) {
+			i++;
+			continue;
+		}
+		send_all(server->clients[i].fd, late, sizeof(late) - 1);
+		drop_client(server, i);
+	}
+}
+
+size_t vmm_server_pollfds(const struct vmm_server *server, struct pollfd *fds)
+{
+	fds[0] = (struct pollfd){ .fd = server->fd, .events = POLLIN };
+	for (size_t i = 0; i < server->nclients; i++)
+		fds[1 + i] = (struct pollfd){ .fd = server->clients[i].fd, .events = POLLIN };
+	return 1 + server->nclients;
+}
+
+int vmm_server_poll_timeout(const struct vmm_server *server)
+{
+	long long now = now_ms(), first = -1;
+
+	for (size_t i = 0; i < server->nclients; i++)
+		if (first < 0 || server->clients[i].deadline_ms < first)
+			first = server->clients[i].deadline_ms;
+	if (first < 0)
+		return -1;
+	return first <= now ? 0 : (int)(first - now);
+}
+
+int vmm_server_dispatch(struct vmm_server *server, const struct vmm_service *service,
+			const struct pollfd *fds, size_t nfds, int timeout_ms)
+{
+	int ret = 0;
+
+	/* Clients first (their slots are the fds polled); the table shrinks from the end. */
+	for (size_t k = nfds; k-- > 1;) {
+		size_t i = k - 1;
+
+		if (i < server->nclients && fds[k].fd == server->clients[i].fd &&
+		    (fds[k].revents & (POLLIN | POLLHUP | POLLERR)))
+			read_client(server, i, service);
+	}
+	expire_clients(server);
+	if (nfds && (fds[0].revents & POLLIN))
+		ret = accept_clients(server, timeout_ms);
+	return ret;
+}
+
+int vmm_server_serve_one(struct vmm_server *server, const struct vmm_service *service,
+			 int timeout_ms)
+{
+	size_t before = server->nclients;
+	int ret = accept_clients(server, timeout_ms);
+
+	if (ret)
+		return ret;
+	/* Serve until the clients accepted now are answered or expired. */
+	while (server->nclients > before) {
+		struct pollfd fds[1 + VMM_SERVER_MAX_CLIENTS];
+		size_t n = vmm_server_pollfds(server, fds);
+
+		fds[0].events = 0;	/* no new clients meanwhile */
+		if (poll(fds, n, vmm_server_poll_timeout(server)) < 0 && errno != EINTR)
+			return -errno;
+		ret = vmm_server_dispatch(server, service, fds, n, timeout_ms);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
 void vmm_server_close(struct vmm_server *server)
 {
+	while (server->nclients)
+		drop_client(server, server->nclients - 1);
 	if (server->fd >= 0) {
 		close(server->fd);
 		server->fd = -1;
