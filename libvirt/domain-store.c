@@ -227,6 +227,7 @@ int domain_record_parse(const uint8_t *data, size_t len, struct domain_record *r
 	const uint8_t *p = data, *end = data + len;
 	char *uuid = NULL, *autostart = NULL, *bytes = NULL, *digest_hex = NULL;
 	uint8_t digest[COCO_SHA384_SIZE], want[COCO_SHA384_SIZE];
+	char canonical[DOMAIN_UUID_STRING_SIZE];
 	struct domain_record r = { 0 };
 	int err;
 
@@ -238,8 +239,9 @@ int domain_record_parse(const uint8_t *data, size_t len, struct domain_record *r
 	if ((err = take_line(&p, end, "sha384", &digest_hex)))
 		goto out;
 	if (strlen(digest_hex) != 2 * COCO_SHA384_SIZE ||
+	    strspn(digest_hex, "0123456789abcdef") != 2 * COCO_SHA384_SIZE ||
 	    coco_hex_decode_exact(digest_hex, want, sizeof(want), "domain record sha384")) {
-		err = coco_err(-EINVAL, "domain record: sha384 is not %d hex digits",
+		err = coco_err(-EINVAL, "domain record: sha384 is not %d lower-case hex digits",
 			       2 * COCO_SHA384_SIZE);
 		goto out;
 	}
@@ -257,6 +259,12 @@ int domain_record_parse(const uint8_t *data, size_t len, struct domain_record *r
 		goto out;
 	if ((err = domain_uuid_parse(uuid, r.uuid))) {
 		err = coco_err_context(err, "domain record");
+		goto out;
+	}
+	domain_uuid_format(r.uuid, canonical);
+	if (strcmp(uuid, canonical)) {
+		/* The writer uses lower case; anything else was not written by us. */
+		err = coco_err(-EINVAL, "domain record: uuid '%s' is not in lower case", uuid);
 		goto out;
 	}
 	if ((err = domain_name_check(r.name))) {
