@@ -184,8 +184,8 @@ static void test_record_refusals(void)
 		"uuid 0f2c9a4e-8d1b-4c3a-9e57-1b2d3c4d5e6f\nname a\nautostart no\nxml-bytes 01\n\nx",
 		"uuid 0f2c9a4e-8d1b-4c3a-9e57-1b2d3c4d5e6f\nname a\nautostart no\nxml-bytes 2\n\nx",
 		"uuid 0f2c9a4e-8d1b-4c3a-9e57-1b2d3c4d5e6f\nname a\nautostart no\nxml-bytes 0\n\n",
-		"uuid 0f2c9a4e-8d1b-4c3a-9e57-1b2d3c4d5e6f\nname a\nautostart no\n"
-		"xml-bytes 99999999999999999999999\n\nx",
+		("uuid 0f2c9a4e-8d1b-4c3a-9e57-1b2d3c4d5e6f\nname a\nautostart no\n"
+		 "xml-bytes 99999999999999999999999\n\nx"),
 		"uuid 0f2c9a4e-8d1b-4c3a-9e57\nname a\nautostart no\nxml-bytes 1\n\nx",
 		"uuid 0f2c9a4e-8d1b-4c3a-9e57-1b2d3c4d5e6f\nname a\nxml-bytes 1\n\nx",
 		"uuid 0f2c9a4e-8d1b-4c3a-9e57-1b2d3c4d5e6f\nname a\nautostart no\nxml-bytes 1\nx",
