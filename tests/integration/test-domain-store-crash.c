@@ -269,7 +269,7 @@ static int run_round(const char *driver, const char *dir, unsigned int round, lo
 				timeout = (int)(left * 1000) + 1;
 			}
 		}
-		if (poll(&pfd, 1, killed ? -1 : (timeout < 0 ? 5000 : timeout)) == 0) {
+		if (poll(&pfd, 1, killed ? -1 : (timeout < 0 ? 30000 : timeout)) == 0) {
 			if (deadline == 0) {
 				kill(pid, SIGKILL);
 				close(fds[0]);
