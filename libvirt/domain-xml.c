@@ -1055,7 +1055,11 @@ static void COCO_PRINTF(2, 3) put(struct buf *b, const char *fmt, ...)
 	}
 }
 
-/* Text or attribute value with XML's special characters escaped. */
+/*
+ * Text or attribute value with XML's special characters escaped; tab, CR
+ * and LF as character references, since a parser normalises them inside
+ * attribute values (and CR everywhere), which would break the round trip.
+ */
 static void put_escaped(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
@@ -1065,6 +1069,9 @@ static void put_escaped(struct buf *b, const char *s)
 		case '&': put(b, "&amp;"); break;
 		case '\'': put(b, "&apos;"); break;
 		case '"': put(b, "&quot;"); break;
+		case '\t': put(b, "&#9;"); break;
+		case '\n': put(b, "&#10;"); break;
+		case '\r': put(b, "&#13;"); break;
 		default: put(b, "%c", *s); break;
 		}
 	}

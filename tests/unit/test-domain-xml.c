@@ -506,8 +506,8 @@ static void test_malformed(void)
 	/* Size limit before parsing. */
 	big = calloc(1, DOMXML_MAX_SIZE + 2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	memset(big, 'a', DOMXML_MAX_SIZE + 1);
 	memcpy(big, big_prefix, sizeof(big_prefix) - 1);
-	memset(big + sizeof(big_prefix) - 1, 'a', DOMXML_MAX_SIZE + 1 - sizeof(big_prefix) + 1);
 	CU_ASSERT(domxml_parse(big, strlen(big), &d, &err) < 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "larger than"));
 	free(big);
@@ -555,23 +555,24 @@ static void test_vm_config_refusals(void)
 /* Special characters survive the writer; equality notices each field. */
 static void test_escaping_and_equality(void)
 {
+	static const char escaped[] =
+		"<domain type='kvm'><name>a&lt;b&amp;'c\"</name><memory>2048</memory>"
+		"<os><type machine='pc&amp;q35&#10;x'>hvm</type><kernel>/k'\"&amp;</kernel>"
+		"<cmdline>a&#13;b\nc\td</cmdline></os>"
+		"<launchSecurity type='tdx'><quoteGenerationService path=\"/q'&amp;\"/>"
+		"</launchSecurity></domain>";
 	struct domxml_domain *a, *b;
 
-	a = parse_ok("<domain type='kvm'><name>a&lt;b&amp;'c\"</name><memory>2048</memory>"
-		     "<os><type machine='pc&amp;q35'>hvm</type><kernel>/k'\"&amp;</kernel></os>"
-		     "<launchSecurity type='tdx'><quoteGenerationService path=\"/q'&amp;\"/>"
-		     "</launchSecurity></domain>");
+	a = parse_ok(escaped);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_STRING_EQUAL(a->cmdline, "a\rb\nc\td");
 	CU_ASSERT_STRING_EQUAL(a->name, "a<b&'c\"");
-	CU_ASSERT_STRING_EQUAL(a->os_machine, "pc&q35");
+	CU_ASSERT_STRING_EQUAL(a->os_machine, "pc&q35\nx");
 	CU_ASSERT_STRING_EQUAL(a->kernel, "/k'\"&");
 	CU_ASSERT_STRING_EQUAL(a->sec.tdx.qgs_path, "/q'&");
 	check_round_trip(a);
 
-	b = parse_ok("<domain type='kvm'><name>a&lt;b&amp;'c\"</name><memory>2048</memory>"
-		     "<os><type machine='pc&amp;q35'>hvm</type><kernel>/k'\"&amp;</kernel></os>"
-		     "<launchSecurity type='tdx'><quoteGenerationService path=\"/q'&amp;\"/>"
-		     "</launchSecurity></domain>");
+	b = parse_ok(escaped);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_FALSE(domxml_equal(a, b));	/* different generated UUIDs */
 	memcpy(b->uuid, a->uuid, 16);
