@@ -27,6 +27,7 @@
 #define COCO_LIBVIRT_COCOD_PATHS_H
 
 #include <limits.h>
+#include <linux/limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
