@@ -3,7 +3,7 @@
 # Runs apt only when something is missing, so repeated runs are quick.
 set -eu
 
-packages="build-essential meson ninja-build pkg-config libssl-dev openssl libcunit1-dev libxml2-dev ovmf clang libclang-rt-14-dev libtirpc-dev rpcsvc-proto"
+packages="build-essential meson ninja-build pkg-config libssl-dev openssl libcunit1-dev libxml2-dev ovmf clang libclang-rt-14-dev libtirpc-dev rpcsvc-proto libvirt-clients python3-libvirt"
 
 missing=""
 for p in $packages; do
